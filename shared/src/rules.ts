@@ -15,6 +15,10 @@ export const METADATA_MAX_BYTES = 8192;
 export const IDEMPOTENCY_KEY_MAX = 255;
 export const IMPRESSION_ID_MAX = 128;
 
+/** Widget-only fields of `POST /v1/signups`: the relay reads and strips them; they never reach Vantio. */
+export const HONEYPOT_FIELD = 'honeypot';
+export const TIME_TO_FILL_FIELD = 'time_to_fill_ms';
+
 export type RuleCode =
   | 'required'
   | 'too_long'

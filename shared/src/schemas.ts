@@ -15,6 +15,8 @@ import {
   EMAIL_MAX,
   URL_MAX,
   ruleMessage,
+  HONEYPOT_FIELD,
+  TIME_TO_FILL_FIELD,
   type RuleCode,
 } from './rules';
 
@@ -55,10 +57,6 @@ export const ZCreateReferralRequest = z.strictObject({
   idempotency_key: ZIdempotencyKey.optional(),
 });
 export type TCreateReferralRequest = z.infer<typeof ZCreateReferralRequest>;
-
-/** Widget-only fields: the relay reads and strips them; they never reach Vantio. */
-export const HONEYPOT_FIELD = 'honeypot';
-export const TIME_TO_FILL_FIELD = 'time_to_fill_ms';
 
 /** `POST /v1/signups` body: the create-referral fields plus the widget's bot signals. */
 export const ZSignupRequest = ZCreateReferralRequest.extend({
