@@ -1,0 +1,107 @@
+/**
+ * Builds the relay's Hono app without listening: tests call `app.request()`, `main.ts`
+ * serves it. Everything stateful (store, clock, delivery) is injected.
+ */
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import type { HttpBindings } from '@hono/node-server';
+import type { DeliveryStatus } from './forwarder';
+import { adminAuth } from './http/admin-auth';
+import { clientIp } from './http/client-ip';
+import { ApiError, createErrorHandler, errorResponse } from './http/errors';
+import { createOriginCheck } from './http/origins';
+import { rateLimit } from './http/rate-limit';
+import type { Ingestor } from './ingest';
+import type { Logger } from './logger';
+import { adminRoutes } from './routes/admin';
+import { healthRoutes } from './routes/health';
+import { signupRoutes } from './routes/signups';
+import type { Store } from './store/types';
+
+export interface AppConfig {
+  allowedOrigins: string[];
+  adminToken: string | undefined;
+  rateLimitPerMinute: number;
+  minFillMs: number;
+  trustProxy: boolean;
+}
+
+export interface AppDeps {
+  config: AppConfig;
+  store: Store;
+  ingestor: Ingestor;
+  delivery: () => DeliveryStatus;
+  now: () => number;
+  logger: Logger;
+  /** Extra routes mounted at the root (widget bundles, demo page). */
+  extraRoutes?: Hono[];
+}
+
+export type AppEnv = { Bindings: Partial<HttpBindings> };
+
+export function createApp(deps: AppDeps) {
+  const { config, store, ingestor, now, logger } = deps;
+  const app = new Hono<AppEnv>();
+  const isAllowedOrigin = createOriginCheck(config.allowedOrigins);
+
+  app.onError(
+    createErrorHandler((error, c) =>
+      logger.error({ err: error, route: c.req.routePath, request_id: c.get('requestId') }, 'unhandled error'),
+    ),
+  );
+  app.notFound((c) => errorResponse(c, 404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+
+  app.use(requestId());
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    // The route pattern, never the path: paths can carry emails (DELETE /people/:email).
+    logger.info(
+      {
+        request_id: c.get('requestId'),
+        method: c.req.method,
+        route: c.req.routePath,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      },
+      'request',
+    );
+  });
+
+  // Public API: an origin allowlist (403 for others, before anything is read), CORS, rate limit.
+  app.use('/v1/signups', async (c, next) => {
+    const origin = c.req.header('origin');
+    if (origin && !isAllowedOrigin(origin, new URL(c.req.url).origin)) {
+      if (c.req.method === 'OPTIONS') return c.body(null, 204);
+      throw new ApiError(403, `Origin ${origin.slice(0, 200)} is not allowed to send signups to this relay`);
+    }
+    await next();
+  });
+  app.use(
+    '/v1/signups',
+    cors({
+      origin: (origin) => origin,
+      allowMethods: ['POST', 'OPTIONS'],
+      allowHeaders: ['Content-Type', 'Idempotency-Key'],
+      exposeHeaders: ['Retry-After', 'Idempotent-Replayed'],
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    '/v1/signups',
+    rateLimit({ perMinute: config.rateLimitPerMinute, now, key: (c) => clientIp(c, config.trustProxy) }),
+  );
+  app.route(
+    '/v1/signups',
+    signupRoutes({ ingestor, store, now, minFillMs: config.minFillMs }),
+  );
+
+  app.route('/', healthRoutes({ store, delivery: deps.delivery }));
+
+  app.use('/v1/admin/*', adminAuth(config.adminToken));
+  app.route('/v1/admin', adminRoutes({ store }));
+
+  for (const routes of deps.extraRoutes ?? []) app.route('/', routes);
+  return app;
+}

@@ -1,0 +1,140 @@
+/**
+ * Relay configuration from the environment, validated once at start with one clear
+ * message per bad variable. Nothing else reads `process.env`.
+ */
+import { z } from 'zod';
+
+const DEFAULT_RETRY_SCHEDULE = '5,300,1800,7200,18000,36000,36000';
+
+const port = (fallback: number) =>
+  z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0).max(65535).default(fallback);
+const nonNegativeInt = (fallback: number) =>
+  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(fallback);
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => value || undefined)
+  .optional();
+
+const ZEnv = z
+  .object({
+    RELAY_HOST: z.string().trim().min(1).default('127.0.0.1'),
+    RELAY_PORT: port(8787),
+    RELAY_DB: z.string().trim().min(1).default('./data/relay.sqlite'),
+    VANTIO_API_URL: optionalText.pipe(
+      z
+        .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://vantio.app' })
+        .optional(),
+    ),
+    VANTIO_SECRET_KEY: optionalText,
+    RELAY_ALLOWED_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((origin) => origin.trim().replace(/\/$/, '')).filter(Boolean))
+      .pipe(
+        z.array(
+          z.string().regex(/^(\*|https?:\/\/(\*\.)?[a-z0-9.-]+(:\d+)?)$/i, {
+            error: (issue) => `"${String(issue.input)}" is not an origin like https://club.example.edu`,
+          }),
+        ),
+      ),
+    RELAY_ADMIN_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    RELAY_RATE_LIMIT_PER_MIN: nonNegativeInt(120),
+    RELAY_FORWARD_CONCURRENCY: nonNegativeInt(4).pipe(z.number().max(256, 'must be at most 256')),
+    RELAY_RETRY_SCHEDULE: z
+      .string()
+      .default(DEFAULT_RETRY_SCHEDULE)
+      .transform((value) => value.split(',').map((part) => part.trim()))
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .regex(/^\d+(\.\d+)?$/, 'must be a comma list of seconds, e.g. 5,300,1800')
+              .transform(Number),
+          )
+          .min(1, 'needs at least one delay'),
+      ),
+    RELAY_MIN_FILL_MS: nonNegativeInt(1200),
+    RELAY_UPSTREAM_TIMEOUT_MS: nonNegativeInt(10_000).pipe(z.number().min(100, 'must be at least 100')),
+    RELAY_SHUTDOWN_TIMEOUT_MS: nonNegativeInt(10_000),
+    RELAY_AUTH_PROBE_S: nonNegativeInt(60).pipe(z.number().min(1, 'must be at least 1')),
+    RELAY_TRUST_PROXY: z
+      .enum(['true', 'false', '1', '0', ''], { error: 'must be true or false' })
+      .default('false')
+      .transform((value) => value === 'true' || value === '1'),
+    RELAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    RELAY_SOURCES_FILE: optionalText,
+    RELAY_RETENTION_DAYS: nonNegativeInt(0),
+    EMULATOR_PORT: port(4010),
+    EMULATOR_SECRET_KEY: z.string().trim().min(1).default('sk_test_sandbox'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.VANTIO_API_URL && !env.VANTIO_SECRET_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['VANTIO_SECRET_KEY'], message: 'is required when VANTIO_API_URL is set' });
+    }
+  });
+
+export type RelayEnv = z.infer<typeof ZEnv>;
+
+export interface RelayConfig {
+  host: string;
+  port: number;
+  dbPath: string;
+  /** Unset: sandbox mode (the relay starts the emulator and forwards to it). */
+  vantioApiUrl: string | undefined;
+  vantioSecretKey: string | undefined;
+  allowedOrigins: string[];
+  adminToken: string | undefined;
+  rateLimitPerMinute: number;
+  forwardConcurrency: number;
+  retryScheduleMs: number[];
+  minFillMs: number;
+  upstreamTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  authProbeMs: number;
+  trustProxy: boolean;
+  logLevel: RelayEnv['RELAY_LOG_LEVEL'];
+  sourcesFile: string | undefined;
+  retentionDays: number;
+  emulatorPort: number;
+  emulatorSecretKey: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid relay configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws a ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): RelayConfig {
+  const parsed = ZEnv.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  return {
+    host: e.RELAY_HOST,
+    port: e.RELAY_PORT,
+    dbPath: e.RELAY_DB,
+    vantioApiUrl: e.VANTIO_API_URL,
+    vantioSecretKey: e.VANTIO_SECRET_KEY,
+    allowedOrigins: e.RELAY_ALLOWED_ORIGINS,
+    adminToken: e.RELAY_ADMIN_TOKEN,
+    rateLimitPerMinute: e.RELAY_RATE_LIMIT_PER_MIN,
+    forwardConcurrency: e.RELAY_FORWARD_CONCURRENCY,
+    retryScheduleMs: e.RELAY_RETRY_SCHEDULE.map((seconds) => Math.round(seconds * 1000)),
+    minFillMs: e.RELAY_MIN_FILL_MS,
+    upstreamTimeoutMs: e.RELAY_UPSTREAM_TIMEOUT_MS,
+    shutdownTimeoutMs: e.RELAY_SHUTDOWN_TIMEOUT_MS,
+    authProbeMs: e.RELAY_AUTH_PROBE_S * 1000,
+    trustProxy: e.RELAY_TRUST_PROXY,
+    logLevel: e.RELAY_LOG_LEVEL,
+    sourcesFile: e.RELAY_SOURCES_FILE,
+    retentionDays: e.RELAY_RETENTION_DAYS,
+    emulatorPort: e.EMULATOR_PORT,
+    emulatorSecretKey: e.EMULATOR_SECRET_KEY,
+  };
+}

@@ -1,0 +1,253 @@
+/**
+ * The forwarder: delivers queued signups to Vantio, at most `concurrency` at a time.
+ *
+ * - A new signup is attempted right after its commit (`notify()`), not on a poll tick.
+ * - 2xx → delivered; 400 → rejected (permanent, reason kept); 401/403 → all delivery
+ *   pauses (the key is wrong) and one probe is tried every `authProbeMs`; 429 → every
+ *   delivery holds for `Retry-After` without consuming the retry schedule; 5xx, timeouts
+ *   and network errors → retried per schedule (±20 % jitter, never before Retry-After),
+ *   then dead.
+ * - Claims are in memory: a crash leaves rows in the outbox, and the next start delivers
+ *   them again with the same upstream idempotency key, so Vantio creates one referral.
+ */
+import type { CreateReferralOutcome, TCreateReferralRequest, VantioClient } from '@vantio/shared';
+import type { AttemptRecord, DeliveryNext, DueDelivery, SignupRow, Store } from './store/types';
+
+export interface ForwarderOptions {
+  store: Store;
+  client: VantioClient;
+  now: () => number;
+  concurrency: number;
+  retryScheduleMs: number[];
+  authProbeMs: number;
+  /** Source of jitter; injectable for deterministic tests. */
+  random?: () => number;
+  onAttempt?: (event: AttemptEvent) => void;
+  onError?: (error: unknown, context: string) => void;
+}
+
+export interface AttemptEvent {
+  signupId: string;
+  outcome: CreateReferralOutcome['kind'];
+  status: number | null;
+  durationMs: number;
+  next: DeliveryNext['state'];
+  /** Time from acceptance to delivery, for delivered signups. */
+  latencyMs?: number;
+}
+
+export interface DeliveryStatus {
+  paused: boolean;
+  reason: 'unauthorized' | 'admin' | 'held' | null;
+  message: string | null;
+  since: string | null;
+  inFlight: number;
+  concurrency: number;
+}
+
+const ADMIN_PAUSE_FLAG = 'delivery_paused';
+const MAX_TIMER_MS = 60_000;
+
+export class Forwarder {
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly abort = new AbortController();
+  private readonly random: () => number;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private pumpQueued = false;
+  private stopping = false;
+  private adminPause: { since: number } | null = null;
+  private authPause: { since: number; message: string; probeAt: number } | null = null;
+  /** After a 429, nothing is sent before this time. */
+  private holdUntil = 0;
+
+  constructor(private readonly options: ForwarderOptions) {
+    this.random = options.random ?? Math.random;
+    const paused = options.store.getFlag(ADMIN_PAUSE_FLAG);
+    if (paused !== undefined) this.adminPause = { since: Number(paused) };
+  }
+
+  /** Starts delivering whatever is due (including rows left behind by a crash). */
+  start(): void {
+    this.pump();
+  }
+
+  /** A new signup is durable: try to deliver it now. Coalesced per tick. */
+  notify(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    queueMicrotask(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
+  }
+
+  /** Claims due rows up to the concurrency limit and schedules the next wake-up. */
+  pump(): void {
+    if (this.stopping || this.options.concurrency === 0 || this.adminPause) return;
+    const now = this.options.now();
+    let capacity = this.options.concurrency - this.inFlight.size;
+    if (this.authPause) {
+      // Paused for a bad key: one probe at a time, every authProbeMs.
+      if (now < this.authPause.probeAt || this.inFlight.size > 0) return this.wakeAt(this.authPause.probeAt, now);
+      capacity = 1;
+    }
+    if (now < this.holdUntil) return this.wakeAt(this.holdUntil, now);
+    const ids = new Set(this.inFlight.keys());
+    if (capacity > 0) {
+      for (const due of this.options.store.claimDue(now, capacity, ids)) {
+        this.launch(due);
+        ids.add(due.signup.id);
+      }
+    }
+    const next = this.options.store.nextDueAt(ids);
+    if (next !== null && next > now) this.wakeAt(next, now);
+  }
+
+  status(): DeliveryStatus {
+    const base = { inFlight: this.inFlight.size, concurrency: this.options.concurrency };
+    const iso = (ms: number) => new Date(ms).toISOString();
+    if (this.authPause) {
+      return { ...base, paused: true, reason: 'unauthorized', message: this.authPause.message, since: iso(this.authPause.since) };
+    }
+    if (this.adminPause) {
+      return { ...base, paused: true, reason: 'admin', message: 'delivery paused by an admin', since: iso(this.adminPause.since) };
+    }
+    if (this.options.concurrency === 0) {
+      return { ...base, paused: true, reason: 'held', message: 'RELAY_FORWARD_CONCURRENCY is 0', since: null };
+    }
+    return { ...base, paused: false, reason: null, message: null, since: null };
+  }
+
+  /** Pauses or resumes all delivery (an upstream incident); survives restarts. */
+  async setAdminPaused(paused: boolean): Promise<void> {
+    const now = this.options.now();
+    await this.options.store.setFlag(ADMIN_PAUSE_FLAG, paused ? String(now) : null);
+    this.adminPause = paused ? { since: now } : null;
+    if (!paused) this.pump();
+  }
+
+  /** Resolves once nothing is in flight (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /**
+   * Stops claiming, waits up to `timeoutMs` for in-flight deliveries, then aborts the rest.
+   * An aborted delivery records nothing: its row stays due and is sent again next start.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    await this.idleWithin(timeoutMs);
+    this.abort.abort();
+    // A call that ignores the abort must not hold shutdown open: its row stays due anyway.
+    await this.idleWithin(1_000);
+  }
+
+  private async idleWithin(ms: number): Promise<void> {
+    let timeout: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => {
+      timeout = setTimeout(resolve, ms);
+    });
+    await Promise.race([this.idle(), expired]);
+    clearTimeout(timeout);
+  }
+
+  private wakeAt(at: number, now: number): void {
+    if (this.stopping || at >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(
+      () => {
+        this.timerAt = Number.POSITIVE_INFINITY;
+        this.pump();
+      },
+      Math.min(Math.max(at - now, 0), MAX_TIMER_MS),
+    );
+    this.timer.unref?.();
+  }
+
+  private launch(due: DueDelivery): void {
+    const { id } = due.signup;
+    const delivery = this.deliver(due.signup)
+      .catch((error) => this.options.onError?.(error, `delivering ${id}`))
+      .finally(() => {
+        this.inFlight.delete(id);
+        this.pump();
+      });
+    this.inFlight.set(id, delivery);
+  }
+
+  private async deliver(signup: SignupRow): Promise<void> {
+    const { store, client, now } = this.options;
+    const startedAt = now();
+    const outcome = await client.createReferral(toUpstreamRequest(signup), { signal: this.abort.signal });
+    if (this.abort.signal.aborted && outcome.kind === 'retryable') return;
+    const finishedAt = now();
+    const attempt: AttemptRecord = {
+      startedAt,
+      durationMs: Math.max(0, finishedAt - startedAt),
+      outcome: outcome.kind,
+      httpStatus: outcome.status,
+      error: outcome.kind === 'created' ? null : outcome.message,
+    };
+    const next = this.decide(signup, outcome, finishedAt);
+    await store.recordDelivery(signup.id, attempt, next, finishedAt);
+    this.options.onAttempt?.({
+      signupId: signup.id,
+      outcome: outcome.kind,
+      status: outcome.status,
+      durationMs: attempt.durationMs,
+      next: next.state,
+      ...(next.state === 'delivered' ? { latencyMs: finishedAt - signup.created_at } : {}),
+    });
+  }
+
+  private decide(signup: SignupRow, outcome: CreateReferralOutcome, now: number): DeliveryNext {
+    switch (outcome.kind) {
+      case 'created':
+        this.authPause = null;
+        return { state: 'delivered', referral: outcome.referral };
+      case 'rejected':
+        this.authPause = null;
+        return { state: 'rejected', error: outcome.message };
+      case 'unauthorized': {
+        const message = `Vantio answered ${outcome.status} (${outcome.message}): check VANTIO_SECRET_KEY`;
+        this.authPause = { since: this.authPause?.since ?? now, message, probeAt: now + this.options.authProbeMs };
+        return { state: 'queued', dueAt: signup.created_at, countsAsFailure: false, error: message };
+      }
+      case 'retryable': {
+        const error = outcome.status === null ? outcome.message : `${outcome.status}: ${outcome.message}`;
+        if (outcome.rateLimited) {
+          // Throttling is not the signup's fault: hold everything, keep the schedule.
+          const wait = outcome.retryAfterMs ?? this.jittered(this.options.retryScheduleMs[0]!);
+          this.holdUntil = Math.max(this.holdUntil, now + wait);
+          return { state: 'queued', dueAt: now + wait, countsAsFailure: false, error };
+        }
+        const failures = signup.failures + 1;
+        const delay = this.options.retryScheduleMs[failures - 1];
+        if (delay === undefined) return { state: 'dead', error: `retry schedule exhausted; last error ${error}` };
+        const wait = Math.max(this.jittered(delay), outcome.retryAfterMs ?? 0);
+        return { state: 'queued', dueAt: now + wait, countsAsFailure: true, error };
+      }
+    }
+  }
+
+  private jittered(delayMs: number): number {
+    return Math.round(delayMs * (0.8 + 0.4 * this.random()));
+  }
+}
+
+/** The exact documented create-referral body, with the stable upstream key. */
+export function toUpstreamRequest(signup: SignupRow): TCreateReferralRequest {
+  return {
+    impression_id: signup.impression_id,
+    first_name: signup.first_name ?? '',
+    last_name: signup.last_name ?? '',
+    email: signup.email ?? '',
+    ...(signup.profile_picture ? { profile_picture: signup.profile_picture } : {}),
+    ...(signup.metadata ? { metadata: JSON.parse(signup.metadata) as Record<string, unknown> } : {}),
+    idempotency_key: signup.upstream_key,
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Every error leaves the relay as `{ "error", "message" }` (plus `issues` for field
+ * errors). Routes throw `ApiError`; `handleError` is the app's one `onError`.
+ */
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { TErrorBody, TFieldIssue } from '@vantio/shared';
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function reasonPhrase(status: number): string {
+  return REASONS[status] ?? 'Error';
+}
+
+export class ApiError extends HTTPException {
+  constructor(
+    status: ContentfulStatusCode,
+    message: string,
+    readonly extra: { issues?: TFieldIssue[]; headers?: Record<string, string> } = {},
+  ) {
+    super(status, { message });
+  }
+}
+
+export function errorBody(status: number, message: string, issues?: TFieldIssue[]): TErrorBody {
+  return { error: reasonPhrase(status), message, ...(issues ? { issues } : {}) };
+}
+
+export function errorResponse(c: Context, status: ContentfulStatusCode, message: string, extra: ApiError['extra'] = {}) {
+  for (const [name, value] of Object.entries(extra.headers ?? {})) c.header(name, value);
+  return c.json(errorBody(status, message, extra.issues), status);
+}
+
+export type ErrorLogger = (error: unknown, c: Context) => void;
+
+/** The app's `onError`: known errors keep their status; anything else is a logged 500 with no details. */
+export function createErrorHandler(logUnexpected: ErrorLogger) {
+  return (error: Error, c: Context) => {
+    if (error instanceof ApiError) return errorResponse(c, error.status as ContentfulStatusCode, error.message, error.extra);
+    if (error instanceof HTTPException) {
+      const status = error.status as ContentfulStatusCode;
+      return errorResponse(c, status, error.message || reasonPhrase(status));
+    }
+    logUnexpected(error, c);
+    return errorResponse(c, 500, 'The relay hit an unexpected error; nothing was stored. Try again.');
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * The one ingest path: widget signups, API clients and verified webhooks all go through
+ * `ingest()`, so durability, de-duplication and the upstream key work the same for all.
+ */
+import {
+  canonicalHash,
+  normaliseEmail,
+  upstreamIdempotencyKey,
+  type TCreateReferralRequest,
+  type TSignupReceipt,
+} from '@vantio/shared';
+import { newId } from './ids';
+import type { AcceptResult, SignupRow, Store } from './store/types';
+
+export interface IngestRequest {
+  /** A validated create-referral body; its `idempotency_key`, if any, is the client's key. */
+  signup: TCreateReferralRequest;
+  /** `widget`, `api`, or a webhook source name. */
+  source: string;
+  /** A client idempotency key (header or body); scoped per source. */
+  clientKey?: string | undefined;
+}
+
+export interface Ingestor {
+  ingest(request: IngestRequest): Promise<AcceptResult>;
+}
+
+export interface IngestDeps {
+  store: Store;
+  now: () => number;
+  /** Called after a new signup is durable, so delivery starts without waiting for a timer. */
+  onAccepted?: (signup: SignupRow) => void;
+}
+
+export function createIngestor({ store, now, onAccepted }: IngestDeps): Ingestor {
+  return {
+    async ingest({ signup, source, clientKey }) {
+      const { idempotency_key: bodyKey, ...fields } = signup;
+      const key = clientKey ?? bodyKey;
+      const at = now();
+      const result = await store.acceptSignup({
+        id: newId('sgn', at),
+        source,
+        impressionId: fields.impression_id,
+        firstName: fields.first_name,
+        lastName: fields.last_name,
+        email: fields.email,
+        emailNorm: normaliseEmail(fields.email),
+        profilePicture: fields.profile_picture,
+        metadata: fields.metadata,
+        // Keys are scoped by source so two senders can never collide.
+        clientKey: key === undefined ? undefined : `${source}:${key}`,
+        requestHash: canonicalHash(fields),
+        upstreamKey: upstreamIdempotencyKey(fields.impression_id, fields.email),
+        now: at,
+      });
+      if (result.kind === 'created') onAccepted?.(result.signup);
+      return result;
+    },
+  };
+}
+
+/** The public answer for a stored signup: no PII, just what the client needs. */
+export function toReceipt(signup: SignupRow, duplicate = false): TSignupReceipt {
+  return {
+    id: signup.id,
+    state: signup.state,
+    created_at: new Date(signup.created_at).toISOString(),
+    ...(duplicate ? { duplicate: true } : {}),
+  };
+}

@@ -1,0 +1,33 @@
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+export type { Logger };
+
+/**
+ * Structured JSON logs. PII and secrets are never passed to the logger in the first
+ * place; the redact list is a second line of defence for fields that might slip in.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'vantio-relay' },
+      redact: {
+        paths: [
+          'email',
+          'first_name',
+          'last_name',
+          '*.email',
+          '*.first_name',
+          '*.last_name',
+          'authorization',
+          '*.authorization',
+          'headers.authorization',
+          'secretKey',
+          '*.secretKey',
+        ],
+        censor: '[redacted]',
+      },
+    },
+    destination,
+  );
+}

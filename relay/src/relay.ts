@@ -1,0 +1,93 @@
+/**
+ * Wires one relay together: store → ingest → forwarder → app. `main.ts` adds the HTTP
+ * server and signals; integration tests use this directly with a temp database.
+ */
+import type { Hono } from 'hono';
+import { createVantioClient, type VantioClient } from '@vantio/shared';
+import { createApp, type AppConfig } from './app';
+import { Forwarder, type AttemptEvent } from './forwarder';
+import { createIngestor } from './ingest';
+import type { Logger } from './logger';
+import { SqliteStore } from './store/sqlite-store';
+
+export interface RelayOptions extends AppConfig {
+  dbPath: string;
+  vantioApiUrl: string;
+  vantioSecretKey: string;
+  forwardConcurrency: number;
+  retryScheduleMs: number[];
+  upstreamTimeoutMs: number;
+  authProbeMs: number;
+  logger: Logger;
+  now?: () => number;
+  random?: () => number;
+  /** Replaces the HTTP client to Vantio (tests of exotic failures). */
+  client?: VantioClient;
+  extraRoutes?: Hono[];
+  onAttempt?: (event: AttemptEvent) => void;
+}
+
+export interface Relay {
+  app: ReturnType<typeof createApp>;
+  store: SqliteStore;
+  forwarder: Forwarder;
+  /** Starts delivery (including rows a crash left behind). */
+  start(): void;
+  /** Stops delivery (bounded wait for in-flight calls), then closes the database. */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+export function createRelay(options: RelayOptions): Relay {
+  const now = options.now ?? Date.now;
+  const { logger } = options;
+  const store = SqliteStore.open(options.dbPath);
+  const client =
+    options.client ??
+    createVantioClient({
+      baseUrl: options.vantioApiUrl,
+      secretKey: options.vantioSecretKey,
+      timeoutMs: options.upstreamTimeoutMs,
+      now,
+    });
+  const forwarder = new Forwarder({
+    store,
+    client,
+    now,
+    concurrency: options.forwardConcurrency,
+    retryScheduleMs: options.retryScheduleMs,
+    authProbeMs: options.authProbeMs,
+    ...(options.random ? { random: options.random } : {}),
+    onAttempt: (event) => {
+      const level = event.outcome === 'created' ? 'debug' : 'warn';
+      logger[level](
+        { signup_id: event.signupId, outcome: event.outcome, status: event.status, ms: event.durationMs, next: event.next },
+        'delivery attempt',
+      );
+      options.onAttempt?.(event);
+    },
+    onError: (error, context) => logger.error({ err: error, context }, 'forwarder error'),
+  });
+  const ingestor = createIngestor({ store, now, onAccepted: () => forwarder.notify() });
+  const app = createApp({
+    config: options,
+    store,
+    ingestor,
+    delivery: () => forwarder.status(),
+    now,
+    logger,
+    ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+  });
+  let stopped = false;
+  return {
+    app,
+    store,
+    forwarder,
+    start: () => forwarder.start(),
+    async stop(timeoutMs) {
+      if (stopped) return;
+      stopped = true;
+      await forwarder.stop(timeoutMs);
+      store.close();
+    },
+  };
+}

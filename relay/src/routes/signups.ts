@@ -1,0 +1,87 @@
+/**
+ * `POST /v1/signups`: the widget's (and any API client's) way in. Validates, answers bots
+ * as if accepted, then hands the signup to the shared ingest path. A 2xx means on disk.
+ */
+import { Hono } from 'hono';
+import {
+  checkIdempotencyKey,
+  describeFieldIssues,
+  ruleMessage,
+  toFieldIssues,
+  ZSignupRequest,
+  type TSignupReceipt,
+} from '@vantio/shared';
+import { ApiError } from '../http/errors';
+import { jsonBody, type JsonBodyVariables } from '../http/json-body';
+import { newId } from '../ids';
+import { toReceipt, type Ingestor } from '../ingest';
+import type { Store } from '../store/types';
+
+export const SIGNUP_BODY_LIMIT = 32 * 1024;
+
+export interface SignupRouteDeps {
+  ingestor: Ingestor;
+  store: Store;
+  now: () => number;
+  /** A widget form submitted faster than this was filled by a bot. */
+  minFillMs: number;
+  onBot?: () => void;
+}
+
+export function signupRoutes({ ingestor, store, now, minFillMs, onBot }: SignupRouteDeps) {
+  const app = new Hono<{ Variables: JsonBodyVariables }>();
+
+  app.post('/', jsonBody(SIGNUP_BODY_LIMIT), async (c) => {
+    const body = c.get('jsonBody');
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new ApiError(400, 'The request body must be a JSON object');
+    }
+    const parsed = ZSignupRequest.safeParse(body);
+    if (!parsed.success) {
+      const issues = toFieldIssues(parsed.error);
+      throw new ApiError(400, describeFieldIssues(issues), { issues });
+    }
+    const { honeypot, time_to_fill_ms: fillMs, ...signup } = parsed.data;
+    const headerKey = c.req.header('idempotency-key');
+    if (headerKey !== undefined) {
+      if (checkIdempotencyKey(headerKey)) {
+        const message = ruleMessage('invalid_key');
+        throw new ApiError(400, `Idempotency-Key header ${message}`, { issues: [{ path: 'Idempotency-Key', message }] });
+      }
+      if (signup.idempotency_key !== undefined && signup.idempotency_key !== headerKey) {
+        throw new ApiError(400, 'The Idempotency-Key header and the body idempotency_key differ');
+      }
+    }
+
+    if (honeypot || (fillMs !== undefined && fillMs < minFillMs)) {
+      // Look accepted so the bot learns nothing; store and forward nothing but a count.
+      await store.incrementCounter('bots');
+      onBot?.();
+      const receipt: TSignupReceipt = { id: newId('sgn', now()), state: 'queued', created_at: new Date(now()).toISOString() };
+      return c.json(receipt, 202);
+    }
+
+    const result = await ingestor.ingest({
+      signup,
+      source: fillMs !== undefined ? 'widget' : 'api',
+      clientKey: headerKey,
+    });
+    switch (result.kind) {
+      case 'created':
+        return c.json(toReceipt(result.signup), 202);
+      case 'replayed':
+        c.header('Idempotent-Replayed', 'true');
+        return c.json(toReceipt(result.signup), 202);
+      case 'duplicate':
+        return c.json(toReceipt(result.signup, true), 200);
+      case 'key_conflict':
+        throw new ApiError(422, 'This idempotency key was already used with a different signup; use a new key');
+    }
+  });
+
+  app.all('/', () => {
+    throw new ApiError(405, 'Use POST to send a signup', { headers: { Allow: 'POST, OPTIONS' } });
+  });
+
+  return app;
+}

@@ -1,0 +1,205 @@
+import type { TSignupState } from '@vantio/shared';
+import { SIGNUP_STATES } from '@vantio/shared';
+import type { SqliteDatabase } from './database';
+import { openDatabase } from './database';
+import { GroupCommit } from './group-commit';
+import type {
+  AcceptResult,
+  AttemptRecord,
+  AttemptRow,
+  DeliveryNext,
+  DueDelivery,
+  NewSignup,
+  SignupRow,
+  StateCounts,
+  Store,
+} from './types';
+
+/** The SQLite store. Single process: the forwarder's claims live in memory, so a crash
+ * simply leaves rows in the outbox and the next start delivers them again (same key). */
+export class SqliteStore implements Store {
+  readonly commits: GroupCommit;
+  private readonly sql;
+
+  constructor(readonly db: SqliteDatabase) {
+    this.commits = new GroupCommit(db);
+    this.sql = {
+      byClientKey: db.prepare('SELECT * FROM signups WHERE client_key = ?'),
+      byUpstreamKey: db.prepare('SELECT * FROM signups WHERE upstream_key = ?'),
+      byId: db.prepare('SELECT * FROM signups WHERE id = ?'),
+      insertSignup: db.prepare(
+        `INSERT INTO signups (id, source, state, impression_id, first_name, last_name, email, email_norm,
+           profile_picture, metadata, client_key, request_hash, upstream_key, created_at, updated_at)
+         VALUES (@id, @source, 'queued', @impressionId, @firstName, @lastName, @email, @emailNorm,
+           @profilePicture, @metadata, @clientKey, @requestHash, @upstreamKey, @now, @now)`,
+      ),
+      insertOutbox: db.prepare('INSERT INTO outbox (signup_id, due_at) VALUES (?, ?)'),
+      upsertOutbox: db.prepare(
+        'INSERT INTO outbox (signup_id, due_at) VALUES (?, ?) ON CONFLICT (signup_id) DO UPDATE SET due_at = excluded.due_at',
+      ),
+      deleteOutbox: db.prepare('DELETE FROM outbox WHERE signup_id = ?'),
+      insertAttempt: db.prepare(
+        `INSERT INTO attempts (signup_id, started_at, duration_ms, outcome, http_status, error)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      delivered: db.prepare(
+        `UPDATE signups SET state = 'delivered', attempts = attempts + 1, updated_at = @now, delivered_at = @now,
+           last_error = NULL, referral_id = @referralId, program_id = @programId, student_id = @studentId,
+           referral_status = @status WHERE id = @id`,
+      ),
+      finished: db.prepare(
+        `UPDATE signups SET state = @state, attempts = attempts + 1, failures = failures + @failed,
+           updated_at = @now, last_error = @error WHERE id = @id`,
+      ),
+      requeue: db.prepare(
+        `UPDATE signups SET state = 'queued', failures = 0, updated_at = ? WHERE id = ? AND state != 'delivered'`,
+      ),
+      due: db.prepare(
+        `SELECT s.*, o.due_at AS outbox_due_at FROM outbox o JOIN signups s ON s.id = o.signup_id
+         WHERE o.due_at <= ? ORDER BY o.due_at, o.signup_id LIMIT ?`,
+      ),
+      nextDue: db.prepare('SELECT signup_id, due_at FROM outbox ORDER BY due_at, signup_id LIMIT ?'),
+      attempts: db.prepare('SELECT * FROM attempts WHERE signup_id = ? ORDER BY started_at, id'),
+      countByState: db.prepare('SELECT state, COUNT(*) AS n FROM signups GROUP BY state'),
+      getMeta: db.prepare('SELECT value FROM relay_meta WHERE key = ?'),
+      setMeta: db.prepare(
+        'INSERT INTO relay_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ),
+      deleteMeta: db.prepare('DELETE FROM relay_meta WHERE key = ?'),
+      addCounter: db.prepare(
+        `INSERT INTO relay_meta (key, value) VALUES (?, ?)
+         ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + CAST(excluded.value AS INTEGER)`,
+      ),
+    };
+  }
+
+  static open(path: string): SqliteStore {
+    return new SqliteStore(openDatabase(path));
+  }
+
+  acceptSignup(input: NewSignup): Promise<AcceptResult> {
+    return this.commits.run(() => this.acceptNow(input));
+  }
+
+  private acceptNow(input: NewSignup): AcceptResult {
+    if (input.clientKey !== undefined) {
+      const keyed = this.sql.byClientKey.get(input.clientKey) as SignupRow | undefined;
+      if (keyed) return { kind: keyed.request_hash === input.requestHash ? 'replayed' : 'key_conflict', signup: keyed };
+    }
+    const twin = this.sql.byUpstreamKey.get(input.upstreamKey) as SignupRow | undefined;
+    if (twin) return { kind: 'duplicate', signup: twin };
+    this.sql.insertSignup.run({
+      ...input,
+      profilePicture: input.profilePicture ?? null,
+      metadata: input.metadata === undefined ? null : JSON.stringify(input.metadata),
+      clientKey: input.clientKey ?? null,
+    });
+    this.sql.insertOutbox.run(input.id, input.now);
+    return { kind: 'created', signup: this.sql.byId.get(input.id) as SignupRow };
+  }
+
+  recordDelivery(signupId: string, attempt: AttemptRecord, next: DeliveryNext, now: number): Promise<void> {
+    return this.commits.run(() => {
+      this.sql.insertAttempt.run(
+        signupId,
+        attempt.startedAt,
+        attempt.durationMs,
+        attempt.outcome,
+        attempt.httpStatus,
+        attempt.error,
+      );
+      switch (next.state) {
+        case 'delivered':
+          this.sql.delivered.run({
+            id: signupId,
+            now,
+            referralId: next.referral.id,
+            programId: next.referral.program_id,
+            studentId: next.referral.student_id,
+            status: next.referral.status,
+          });
+          this.sql.deleteOutbox.run(signupId);
+          break;
+        case 'rejected':
+        case 'dead':
+          this.sql.finished.run({ id: signupId, state: next.state, failed: next.state === 'dead' ? 1 : 0, now, error: next.error });
+          this.sql.deleteOutbox.run(signupId);
+          break;
+        case 'queued':
+          this.sql.finished.run({ id: signupId, state: 'queued', failed: next.countsAsFailure ? 1 : 0, now, error: next.error });
+          this.sql.upsertOutbox.run(signupId, next.dueAt);
+          break;
+      }
+    });
+  }
+
+  incrementCounter(name: string, by = 1): Promise<void> {
+    return this.commits.run(() => {
+      this.sql.addCounter.run(`counter:${name}`, String(by));
+    });
+  }
+
+  requeue(signupId: string, dueAt: number, now: number): Promise<boolean> {
+    return this.commits.run(() => {
+      if (this.sql.requeue.run(now, signupId).changes === 0) return false;
+      this.sql.upsertOutbox.run(signupId, dueAt);
+      return true;
+    });
+  }
+
+  claimDue(now: number, limit: number, inFlight: ReadonlySet<string>): DueDelivery[] {
+    if (limit <= 0) return [];
+    const rows = this.sql.due.all(now, limit + inFlight.size) as (SignupRow & { outbox_due_at: number })[];
+    const due: DueDelivery[] = [];
+    for (const { outbox_due_at, ...signup } of rows) {
+      if (inFlight.has(signup.id)) continue;
+      due.push({ signup, dueAt: outbox_due_at });
+      if (due.length === limit) break;
+    }
+    return due;
+  }
+
+  nextDueAt(inFlight: ReadonlySet<string>): number | null {
+    const rows = this.sql.nextDue.all(inFlight.size + 1) as { signup_id: string; due_at: number }[];
+    return rows.find((row) => !inFlight.has(row.signup_id))?.due_at ?? null;
+  }
+
+  getSignup(id: string): SignupRow | undefined {
+    return this.sql.byId.get(id) as SignupRow | undefined;
+  }
+
+  listAttempts(signupId: string): AttemptRow[] {
+    return this.sql.attempts.all(signupId) as AttemptRow[];
+  }
+
+  countByState(): StateCounts {
+    const counts = Object.fromEntries(SIGNUP_STATES.map((state) => [state, 0])) as StateCounts;
+    for (const row of this.sql.countByState.all() as { state: TSignupState; n: number }[]) counts[row.state] = row.n;
+    return counts;
+  }
+
+  getCounter(name: string): number {
+    return Number(this.getFlag(`counter:${name}`) ?? 0);
+  }
+
+  getFlag(name: string): string | undefined {
+    return (this.sql.getMeta.get(name) as { value: string } | undefined)?.value;
+  }
+
+  setFlag(name: string, value: string | null): Promise<void> {
+    return this.commits.run(() => {
+      if (value === null) this.sql.deleteMeta.run(name);
+      else this.sql.setMeta.run(name, value);
+    });
+  }
+
+  checkWritable(): void {
+    this.db.prepare('BEGIN IMMEDIATE').run();
+    this.db.prepare('ROLLBACK').run();
+  }
+
+  close(): void {
+    this.commits.close();
+    this.db.close();
+  }
+}

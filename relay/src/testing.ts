@@ -1,0 +1,132 @@
+/**
+ * Test harness: a real relay (temp SQLite file, real forwarder) against a real emulator
+ * on an ephemeral loopback port, with a settable clock so retries need no sleeping.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { startEmulator, type RunningEmulator } from './emulator/app';
+import { createLogger } from './logger';
+import { createRelay, type Relay, type RelayOptions } from './relay';
+
+export const EMULATOR_KEY = 'sk_test_harness';
+export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
+export const START = Date.parse('2026-01-15T10:30:00Z');
+
+export interface Harness {
+  relay: Relay;
+  emulator: RunningEmulator;
+  dbPath: string;
+  clock: { now: number };
+  logLines: string[];
+  /** Opens a second relay on the same database (a restart after a crash). */
+  restart(overrides?: Partial<RelayOptions>): Relay;
+  post(body: unknown, headers?: Record<string, string>): Promise<Response>;
+  admin(path: string, init?: RequestInit): Promise<Response>;
+  /** Lets the forwarder claim what is due at the current clock and waits for it. */
+  settle(): Promise<void>;
+  referrals(): Promise<{ referrals: Array<Record<string, unknown>>; create_calls: Record<string, number> }>;
+  faults(faults: Record<string, unknown>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function person(n: number, overrides: Record<string, unknown> = {}) {
+  return {
+    impression_id: 'imp_demo_1',
+    first_name: `First${n}`,
+    last_name: `Last${n}`,
+    email: `person${n}@example.edu`,
+    ...overrides,
+  };
+}
+
+export async function createHarness(overrides: Partial<RelayOptions> = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'vantio-relay-test-'));
+  const dbPath = join(dir, 'relay.sqlite');
+  const emulator = await startEmulator({ secretKey: EMULATOR_KEY, seed: 7 });
+  const clock = { now: START };
+  const logLines: string[] = [];
+  const logger = createLogger(
+    'debug',
+    new Writable({
+      write(chunk, _encoding, done) {
+        logLines.push(String(chunk));
+        done();
+      },
+    }),
+  );
+  const options = (extra: Partial<RelayOptions>): RelayOptions => ({
+    dbPath,
+    vantioApiUrl: emulator.url,
+    vantioSecretKey: EMULATOR_KEY,
+    allowedOrigins: ['https://club.example.edu'],
+    adminToken: ADMIN_TOKEN,
+    rateLimitPerMinute: 0,
+    minFillMs: 1000,
+    trustProxy: false,
+    forwardConcurrency: 4,
+    retryScheduleMs: [5_000, 60_000, 600_000],
+    upstreamTimeoutMs: 5_000,
+    authProbeMs: 60_000,
+    logger,
+    now: () => clock.now,
+    random: () => 0.5, // no jitter: exact, assertable due times
+    ...overrides,
+    ...extra,
+  });
+  const relays: Relay[] = [];
+  const open = (extra: Partial<RelayOptions> = {}) => {
+    const relay = createRelay(options(extra));
+    relays.push(relay);
+    relay.start();
+    return relay;
+  };
+  const harness: Harness = {
+    relay: open(),
+    emulator,
+    dbPath,
+    clock,
+    logLines,
+    restart: (extra) => (harness.relay = open(extra)),
+    post: async (body, headers = {}) =>
+      harness.relay.app.request('/v1/signups', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    admin: async (path, init = {}) =>
+      harness.relay.app.request(`/v1/admin${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(init.headers as Record<string, string> | undefined) },
+      }),
+    async settle() {
+      for (let round = 0; round < 50; round++) {
+        harness.relay.forwarder.pump();
+        await harness.relay.forwarder.idle();
+        await new Promise((resolve) => setImmediate(resolve));
+        if (harness.relay.forwarder.status().inFlight === 0) {
+          const next = harness.relay.store.nextDueAt(new Set());
+          if (next === null || next > clock.now || harness.relay.forwarder.status().paused) return;
+        }
+      }
+    },
+    async referrals() {
+      return (await fetch(`${emulator.url}/__emulator/referrals`)).json() as ReturnType<Harness['referrals']>;
+    },
+    async faults(faults) {
+      const response = await fetch(`${emulator.url}/__emulator/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(faults),
+      });
+      if (!response.ok) throw new Error(`emulator faults: ${response.status} ${await response.text()}`);
+    },
+    async close() {
+      for (const relay of relays) await relay.stop(1_000).catch(() => undefined);
+      await emulator.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
