@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('has working defaults: sandbox mode on 127.0.0.1:8787', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8787,
+      dbPath: './data/relay.sqlite',
+      vantioApiUrl: undefined,
+      forwardConcurrency: 4,
+      retryScheduleMs: [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000],
+      emulatorPort: 4010,
+      emulatorSecretKey: 'sk_test_sandbox',
+    });
+  });
+
+  it('reads production settings', () => {
+    const config = loadConfig({
+      VANTIO_API_URL: 'https://vantio.app',
+      VANTIO_SECRET_KEY: 'sk_live_x',
+      RELAY_ALLOWED_ORIGINS: 'https://club.example.edu/, https://*.campus.edu',
+      RELAY_RETRY_SCHEDULE: '0.5, 2,10',
+      RELAY_FORWARD_CONCURRENCY: '0',
+      RELAY_TRUST_PROXY: 'true',
+    });
+    expect(config.allowedOrigins).toEqual(['https://club.example.edu', 'https://*.campus.edu']);
+    expect(config.retryScheduleMs).toEqual([500, 2_000, 10_000]);
+    expect(config.forwardConcurrency).toBe(0);
+    expect(config.trustProxy).toBe(true);
+  });
+
+  it('names every bad variable in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        VANTIO_API_URL: 'ftp://vantio.app',
+        RELAY_PORT: '99999',
+        RELAY_RETRY_SCHEDULE: '5,soon',
+        RELAY_ALLOWED_ORIGINS: 'club.example.edu',
+        RELAY_ADMIN_TOKEN: 'short',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['VANTIO_API_URL', 'RELAY_PORT', 'RELAY_RETRY_SCHEDULE', 'RELAY_ALLOWED_ORIGINS', 'RELAY_ADMIN_TOKEN']) {
+      expect(problems).toContain(name);
+    }
+  });
+
+  it('requires the secret key when a Vantio URL is set, and never echoes it', () => {
+    expect(() => loadConfig({ VANTIO_API_URL: 'https://vantio.app' })).toThrow(/VANTIO_SECRET_KEY: is required/);
+    try {
+      loadConfig({ VANTIO_API_URL: 'nope', VANTIO_SECRET_KEY: 'sk_live_do_not_print' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('sk_live_do_not_print');
+    }
+  });
+});
