@@ -14,6 +14,7 @@ import { createOriginCheck } from './http/origins';
 import { rateLimit } from './http/rate-limit';
 import type { Ingestor } from './ingest';
 import type { Logger } from './logger';
+import { metricsRoutes, type RelayMetrics } from './metrics';
 import { adminRoutes } from './routes/admin';
 import { healthRoutes } from './routes/health';
 import { signupRoutes } from './routes/signups';
@@ -25,6 +26,8 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   minFillMs: number;
   trustProxy: boolean;
+  /** A scrape-only bearer token for /metrics (the admin token works too). */
+  metricsToken?: string | undefined;
 }
 
 export interface AppDeps {
@@ -34,6 +37,7 @@ export interface AppDeps {
   delivery: () => DeliveryStatus;
   now: () => number;
   logger: Logger;
+  metrics?: RelayMetrics;
   /** Extra routes mounted at the root (widget bundles, demo page). */
   extraRoutes?: Hono[];
 }
@@ -94,10 +98,13 @@ export function createApp(deps: AppDeps) {
   );
   app.route(
     '/v1/signups',
-    signupRoutes({ ingestor, store, now, minFillMs: config.minFillMs }),
+    signupRoutes({ ingestor, store, now, minFillMs: config.minFillMs, onBot: deps.metrics?.countBot }),
   );
 
   app.route('/', healthRoutes({ store, delivery: deps.delivery }));
+  if (deps.metrics) {
+    app.route('/', metricsRoutes({ metrics: deps.metrics, metricsToken: config.metricsToken, adminToken: config.adminToken }));
+  }
 
   app.use('/v1/admin/*', adminAuth(config.adminToken));
   app.route('/v1/admin', adminRoutes({ store }));

@@ -39,6 +39,7 @@ const ZEnv = z
         ),
       ),
     RELAY_ADMIN_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    RELAY_METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
     RELAY_RATE_LIMIT_PER_MIN: nonNegativeInt(120),
     RELAY_FORWARD_CONCURRENCY: nonNegativeInt(4).pipe(z.number().max(256, 'must be at most 256')),
     RELAY_RETRY_SCHEDULE: z
@@ -86,6 +87,8 @@ export interface RelayConfig {
   vantioSecretKey: string | undefined;
   allowedOrigins: string[];
   adminToken: string | undefined;
+  /** Bearer token for /metrics only (Prometheus); the admin token is accepted too. */
+  metricsToken: string | undefined;
   rateLimitPerMinute: number;
   forwardConcurrency: number;
   retryScheduleMs: number[];
@@ -123,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     vantioSecretKey: e.VANTIO_SECRET_KEY,
     allowedOrigins: e.RELAY_ALLOWED_ORIGINS,
     adminToken: e.RELAY_ADMIN_TOKEN,
+    metricsToken: e.RELAY_METRICS_TOKEN,
     rateLimitPerMinute: e.RELAY_RATE_LIMIT_PER_MIN,
     forwardConcurrency: e.RELAY_FORWARD_CONCURRENCY,
     retryScheduleMs: e.RELAY_RETRY_SCHEDULE.map((seconds) => Math.round(seconds * 1000)),

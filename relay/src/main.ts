@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     vantioApiUrl: upstream?.url ?? config.vantioApiUrl!,
     vantioSecretKey: upstream ? config.emulatorSecretKey : config.vantioSecretKey!,
     logger,
+    processMetrics: true,
     extraRoutes: await loadStaticRoutes(sandbox),
   });
   relay.start();

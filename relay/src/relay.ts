@@ -8,6 +8,8 @@ import { createApp, type AppConfig } from './app';
 import { Forwarder, type AttemptEvent } from './forwarder';
 import { createIngestor } from './ingest';
 import type { Logger } from './logger';
+import { createMetrics, type RelayMetrics } from './metrics';
+import { createQueueSnapshot } from './store/metrics-store';
 import { SqliteStore } from './store/sqlite-store';
 
 export interface RelayOptions extends AppConfig {
@@ -25,12 +27,15 @@ export interface RelayOptions extends AppConfig {
   client?: VantioClient;
   extraRoutes?: Hono[];
   onAttempt?: (event: AttemptEvent) => void;
+  /** Node process metrics on /metrics (main.ts turns them on; tests start many relays). */
+  processMetrics?: boolean;
 }
 
 export interface Relay {
   app: ReturnType<typeof createApp>;
   store: SqliteStore;
   forwarder: Forwarder;
+  metrics: RelayMetrics;
   /** Starts delivery (including rows a crash left behind). */
   start(): void;
   /** Stops delivery (bounded wait for in-flight calls), then closes the database. */
@@ -49,6 +54,13 @@ export function createRelay(options: RelayOptions): Relay {
       timeoutMs: options.upstreamTimeoutMs,
       now,
     });
+  // Scrape-time gauges read the forwarder's status; the forwarder reports each attempt back.
+  const metrics = createMetrics({
+    queue: createQueueSnapshot(store.db),
+    delivery: () => forwarder.status(),
+    now,
+    processMetrics: options.processMetrics ?? false,
+  });
   const forwarder = new Forwarder({
     store,
     client,
@@ -63,11 +75,12 @@ export function createRelay(options: RelayOptions): Relay {
         { signup_id: event.signupId, outcome: event.outcome, status: event.status, ms: event.durationMs, next: event.next },
         'delivery attempt',
       );
+      metrics.observeAttempt(event);
       options.onAttempt?.(event);
     },
     onError: (error, context) => logger.error({ err: error, context }, 'forwarder error'),
   });
-  const ingestor = createIngestor({ store, now, onAccepted: () => forwarder.notify() });
+  const ingestor = metrics.instrument(createIngestor({ store, now, onAccepted: () => forwarder.notify() }));
   const app = createApp({
     config: options,
     store,
@@ -75,6 +88,7 @@ export function createRelay(options: RelayOptions): Relay {
     delivery: () => forwarder.status(),
     now,
     logger,
+    metrics,
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
   });
   let stopped = false;
@@ -82,6 +96,7 @@ export function createRelay(options: RelayOptions): Relay {
     app,
     store,
     forwarder,
+    metrics,
     start: () => forwarder.start(),
     async stop(timeoutMs) {
       if (stopped) return;
