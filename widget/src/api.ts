@@ -1,0 +1,27 @@
+/**
+ * The `window.VantioSignup(command, ...args)` API. Host pages may call it before the script has
+ * loaded through the queue stub from the README; the calls queued in `VantioSignup.q` run now.
+ */
+import { captured, setConsent } from './capture';
+import { on, type EventName } from './events';
+
+export type Commands = Record<string, (...args: any[]) => unknown>;
+
+/** Commands both bundles understand. */
+export const captureCommands: Commands = {
+  consent: (granted = true) => setConsent(granted !== false),
+  impression: (callback?: (id: string | null) => void) => {
+    callback?.(captured.id);
+    return captured.id;
+  },
+  on: (name: EventName, listener: (detail: any) => void) => on(name, listener),
+};
+
+export function installApi(commands: Commands): void {
+  const w = window as any;
+  const queued: ArrayLike<unknown>[] = w.VantioSignup?.q ?? [];
+  const api = (name: string, ...args: unknown[]) =>
+    commands[name] ? commands[name]!(...args) : console.error('VantioSignup: unknown command', name);
+  w.VantioSignup = api;
+  for (const args of queued) api(...(Array.from(args) as [string]));
+}

@@ -1,0 +1,166 @@
+/**
+ * The signup form. It validates with the shared field rules before anything is sent, hands
+ * the fields to `send` (the outbox) and follows that submission through the window events the
+ * outbox emits, so a submission finished after a reload updates the form too.
+ *
+ * No hooks, to fit the budget: the state lives in this closure and every change re-renders
+ * with Preact's synchronous `render`, after which focus can be moved at once.
+ */
+import { Fragment, h, render } from 'preact';
+import { checkSignupFields, type SignupFields } from '@vantio/shared/rules';
+import { on } from './events';
+import type { Strings } from './strings';
+
+type FieldName = keyof SignupFields;
+type Phase = 'idle' | 'sending' | 'queued' | 'done';
+/** Per field, the key of its message in Strings: a rule code, or `invalid`. */
+type FieldErrors = Partial<Record<FieldName, string>>;
+
+const FIELDS: FieldName[] = ['first_name', 'last_name', 'email', 'profile_picture'];
+const TRAP = 'vantio-extra';
+
+export interface FormProps {
+  t: Strings;
+  hasImpression: boolean;
+  /** Show the optional profile picture field. */
+  photo: boolean;
+  /** Queues a checked submission; returns its Idempotency-Key. */
+  send(fields: SignupFields, trap: string, fillMs: number): string;
+  /** Submissions an earlier visit left in the outbox, with the first name they carry. */
+  waiting: { key: string; name: string }[];
+}
+
+/** Renders the form into `container`; returns the function that removes it. */
+export function renderForm(container: Element, { t, hasImpression, photo, send, waiting }: FormProps): () => void {
+  let phase: Phase = waiting.length ? 'queued' : 'idle';
+  let status = waiting.length ? t.saved : '';
+  let errors: FieldErrors = {};
+  let tried = false;
+  let focusStatusWhenSettled = false;
+  let name = waiting[0]?.name ?? '';
+  const keys = new Set(waiting.map((w) => w.key));
+  const started = Date.now();
+  const form = () => container.querySelector('form')!;
+
+  const update = (next: { phase?: Phase; status?: string; errors?: FieldErrors }, focus?: 'field' | 'status') => {
+    ({ phase = phase, status = status, errors = errors } = next);
+    paint();
+    if (focus === 'field') {
+      (form().elements.namedItem(FIELDS.find((field) => errors[field])!) as HTMLElement).focus();
+    } else if (focus === 'status') {
+      container.querySelector<HTMLElement>('.s')!.focus();
+    }
+  };
+
+  const read = (): SignupFields & { trap: string } => {
+    const data = new FormData(form());
+    const value = (field: string) => String(data.get(field) ?? '');
+    return {
+      first_name: value('first_name'),
+      last_name: value('last_name'),
+      email: value('email'),
+      profile_picture: photo ? value('profile_picture') : undefined,
+      trap: value(TRAP),
+    };
+  };
+
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    if (phase !== 'idle') return; // one submission at a time, however often Enter is pressed
+    tried = true;
+    const fields = read();
+    const fieldErrors = checkSignupFields(fields);
+    if (Object.keys(fieldErrors).length) return update({ errors: fieldErrors, status: t.fix }, 'field');
+    name = fields.first_name.trim();
+    focusStatusWhenSettled = true;
+    update({ phase: 'sending', status: t.sending, errors: {} });
+    keys.add(send(fields, fields.trap, Date.now() - started));
+  };
+
+  // After a failed attempt the messages follow the typing, so a fixed field clears at once.
+  const onInput = () => tried && phase === 'idle' && update({ errors: checkSignupFields(read()) });
+
+  const settle = (next: { phase: Phase; status: string }) =>
+    update(next, focusStatusWhenSettled && next.phase !== 'idle' ? 'status' : undefined);
+
+  const mine = (listener: (detail: any) => void) => (detail: any) => keys.has(detail.key) && listener(detail);
+  const offs = [
+    on('success', mine(() => settle({ phase: 'done', status: t.done.replace('{name}', name) }))),
+    // Rate limited: still sending as far as the person can tell, the outbox waits for Retry-After.
+    on('queued', mine((detail) =>
+      detail.reason !== 'rate_limited' && settle({ phase: 'queued', status: detail.stored ? t.saved : t.savedTab }),
+    )),
+    on('error', mine((detail) => {
+      // This submission is over; a corrected one goes out with a new key.
+      const fieldErrors: FieldErrors = {};
+      for (const issue of detail.issues ?? []) {
+        if (FIELDS.includes(issue.path)) fieldErrors[issue.path as FieldName] = 'invalid';
+      }
+      const invalid = Object.keys(fieldErrors).length > 0;
+      update({ phase: 'idle', errors: fieldErrors, status: invalid ? t.fix : t.error }, invalid ? 'field' : undefined);
+    })),
+  ];
+
+  const field = (id: FieldName, label: string, type: string, autoComplete: string, optional?: boolean) => {
+    const error = errors[id];
+    return (
+      <div>
+        <label for={id}>
+          {label}
+          {optional && ` (${t.optional})`}
+        </label>
+        <input
+          id={id}
+          name={id}
+          type={type}
+          autocomplete={autoComplete}
+          inputMode={type === 'text' ? undefined : (type as 'email')}
+          spellcheck={false}
+          required={!optional}
+          aria-invalid={error ? 'true' : undefined}
+          aria-describedby={error ? id + '-error' : undefined}
+        />
+        {error && (
+          <p id={id + '-error'} class="x">
+            {t[error as keyof Strings] ?? t.invalid}
+          </p>
+        )}
+      </div>
+    );
+  };
+
+  const paint = () =>
+    render(
+      <>
+        {!hasImpression ? (
+          <p>{t.none}</p>
+        ) : (
+          (phase === 'idle' || phase === 'sending') && (
+            <form noValidate onSubmit={onSubmit} onInput={onInput}>
+              {field('first_name', t.first, 'text', 'given-name')}
+              {field('last_name', t.last, 'text', 'family-name')}
+              {field('email', t.email, 'email', 'email')}
+              {photo && field('profile_picture', t.photo, 'url', 'photo', true)}
+              <div class="h" aria-hidden="true">
+                {/* Hidden from people and assistive technology alike, so not translated. */}
+                <label for={TRAP}>Leave empty</label>
+                <input id={TRAP} name={TRAP} tabIndex={-1} autocomplete="off" />
+              </div>
+              <button aria-disabled={phase === 'sending' ? 'true' : undefined}>{t.submit}</button>
+            </form>
+          )
+        )}
+        {/* The one live region, present from the start so every change is announced. */}
+        <p class="s" role="status" tabIndex={-1}>
+          {status}
+        </p>
+      </>,
+      container,
+    );
+
+  paint();
+  return () => {
+    offs.forEach((off) => off());
+    render(null, container);
+  };
+}

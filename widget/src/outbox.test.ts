@@ -1,0 +1,191 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type * as Outbox from './outbox';
+
+const RELAY = 'https://relay.example.edu';
+const BODY = { impression_id: 'imp_1', first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.edu' };
+const receipt = { id: 'sgn_1', state: 'queued', created_at: '2026-01-01T00:00:00Z' };
+
+let outbox: typeof Outbox;
+let captured: { canStore: boolean };
+let fetchMock: ReturnType<typeof vi.fn>;
+let events: { name: string; detail: any }[];
+
+const json = (status: number, body: object, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
+const answers = (...responses: (Response | Error)[]) =>
+  responses.forEach((r) => fetchMock.mockImplementationOnce(async () => (r instanceof Error ? Promise.reject(r) : r)));
+const sent = () => fetchMock.mock.calls.map(([url, init]) => ({ url, key: init.headers['Idempotency-Key'], body: init.body }));
+const stored = (): Outbox.Entry[] => JSON.parse(localStorage.getItem('vantio_outbox') ?? '[]');
+const named = (name: string) => events.filter((e) => e.name === name).map((e) => e.detail);
+
+// Window listeners of each test's outbox module (and of the test itself) are removed after it,
+// as if the page had been closed.
+const added: Parameters<typeof addEventListener>[] = [];
+
+beforeEach(async () => {
+  const add = window.addEventListener.bind(window);
+  vi.spyOn(window, 'addEventListener').mockImplementation((...args: Parameters<typeof addEventListener>) => {
+    added.push(args);
+    add(...args);
+  });
+  vi.useFakeTimers();
+  vi.resetModules(); // a fresh outbox (memory, timers) per test, as on a fresh page
+  outbox = await import('./outbox');
+  captured = (await import('./capture')).captured;
+  captured.canStore = true;
+  localStorage.clear();
+  fetchMock = vi.fn();
+  vi.stubGlobal('fetch', fetchMock);
+  events = [];
+  for (const name of ['submit', 'success', 'queued', 'error']) {
+    addEventListener(`vantio-signup:${name}`, (e) => events.push({ name, detail: (e as CustomEvent).detail }));
+  }
+});
+afterEach(() => {
+  for (const [type, listener] of added.splice(0)) removeEventListener(type, listener);
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+describe('a submission', () => {
+  it('is POSTed as JSON with one Idempotency-Key, and leaves the outbox on success', async () => {
+    answers(json(202, receipt));
+    const key = outbox.submit(RELAY, BODY);
+    expect(key).toMatch(/^[0-9a-f]{32}$/);
+    expect(stored().map((e) => e.k)).toEqual([key]); // saved before the first byte is sent
+    await vi.advanceTimersByTimeAsync(0);
+    const [url, init] = fetchMock.mock.calls[0]!;
+    expect(url).toBe(`${RELAY}/v1/signups`);
+    expect(init).toMatchObject({ method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key } });
+    expect(JSON.parse(init.body)).toEqual(BODY);
+    expect(named('submit')).toEqual([{ key }]);
+    expect(named('success')).toEqual([{ key, ...receipt }]);
+    expect(stored()).toEqual([]);
+  });
+
+  it('treats the relay’s 200 duplicate answer as success', async () => {
+    answers(json(200, { ...receipt, duplicate: true }));
+    const key = outbox.submit(RELAY, BODY);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(named('success')).toEqual([{ key, ...receipt, duplicate: true }]);
+  });
+
+  it('gets a fresh key each time: one key per submission', () => {
+    fetchMock.mockImplementation(() => new Promise(() => {}));
+    expect(outbox.submit(RELAY, BODY)).not.toBe(outbox.submit(RELAY, BODY));
+  });
+});
+
+describe('retries', () => {
+  it('keep the same key and byte-identical body through network failures and 5xx, with backoff', async () => {
+    answers(new TypeError('Failed to fetch'), json(503, { error: 'Service Unavailable', message: '…' }), json(202, receipt));
+    const key = outbox.submit(RELAY, BODY);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(named('queued')).toMatchObject([{ key, reason: 'unreachable', status: 0, stored: true }]);
+    expect(stored()).toMatchObject([{ k: key, n: 1 }]);
+    await vi.advanceTimersByTimeAsync(1_000); // first backoff: 0.5–1 s
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(1_000); // second: 1–2 s
+    expect(fetchMock).toHaveBeenCalledTimes(3);
+    const attempts = sent();
+    expect(new Set(attempts.map((a) => a.key))).toEqual(new Set([key]));
+    expect(new Set(attempts.map((a) => a.body)).size).toBe(1);
+    expect(named('success')).toHaveLength(1);
+    expect(stored()).toEqual([]);
+  });
+
+  it('wait for Retry-After on 429', async () => {
+    answers(json(429, { error: 'Too Many Requests', message: '…' }, { 'Retry-After': '7' }), json(202, receipt));
+    const key = outbox.submit(RELAY, BODY);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(named('queued')).toMatchObject([{ key, reason: 'rate_limited', retry_in_ms: 7_000 }]);
+    await vi.advanceTimersByTimeAsync(6_900);
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    expect(named('success')).toHaveLength(1);
+  });
+
+  it('go out at once on the `online` event, and wait for it while the browser knows it is offline', async () => {
+    const onLine = vi.spyOn(navigator, 'onLine', 'get').mockReturnValue(false);
+    answers(new TypeError('offline'), json(202, receipt));
+    outbox.startOutbox();
+    outbox.submit(RELAY, BODY);
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    onLine.mockReturnValue(true);
+    dispatchEvent(new Event('online'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    expect(named('success')).toHaveLength(1);
+  });
+
+  it('never overlap for one submission', async () => {
+    let release!: (r: Response) => void;
+    fetchMock.mockImplementationOnce(() => new Promise<Response>((resolve) => (release = resolve)));
+    outbox.submit(RELAY, BODY);
+    outbox.flush(true);
+    dispatchEvent(new Event('online'));
+    outbox.flush(true);
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    release(json(202, receipt));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(named('success')).toHaveLength(1);
+  });
+});
+
+describe('after a reload', () => {
+  it('sends what an earlier visit left, with its original key and body', async () => {
+    const entry: Outbox.Entry = { k: 'kept-key', b: JSON.stringify(BODY), r: RELAY, t: Date.now(), n: 2, at: 0 };
+    localStorage.setItem('vantio_outbox', JSON.stringify([entry]));
+    answers(json(202, receipt));
+    outbox.startOutbox();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent()).toEqual([{ url: `${RELAY}/v1/signups`, key: 'kept-key', body: entry.b }]);
+    expect(named('success')).toMatchObject([{ key: 'kept-key' }]);
+  });
+
+  it('drops entries older than 30 days', () => {
+    const old = { k: 'old', b: '{}', r: RELAY, t: Date.now() - 31 * 86_400_000, n: 9, at: 0 };
+    localStorage.setItem('vantio_outbox', JSON.stringify([old]));
+    outbox.startOutbox();
+    expect(fetchMock).not.toHaveBeenCalled();
+    expect(stored()).toEqual([]);
+  });
+});
+
+describe('refusals', () => {
+  it('400 ends the submission with its issues', async () => {
+    const issues = [{ path: 'email', message: 'must be a valid email address' }];
+    answers(json(400, { error: 'Bad Request', message: 'Invalid request', issues }));
+    const key = outbox.submit(RELAY, BODY);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    expect(named('error')).toEqual([{ key, status: 400, error: 'Bad Request', message: 'Invalid request', issues }]);
+    expect(stored()).toEqual([]);
+  });
+
+  it.each([403, 413, 415, 422])('%i is final too (no retry)', async (status) => {
+    answers(json(status, { error: 'x', message: 'y' }));
+    outbox.submit(RELAY, BODY);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    expect(named('error')).toMatchObject([{ status }]);
+  });
+});
+
+describe('consent mode', () => {
+  it('keeps submissions in memory until consent, then stores them', async () => {
+    captured.canStore = false;
+    answers(new TypeError('offline'));
+    const key = outbox.submit(RELAY, BODY);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(localStorage.getItem('vantio_outbox')).toBeNull();
+    expect(named('queued')).toMatchObject([{ key, stored: false }]);
+    expect(outbox.pending().map((e) => e.k)).toEqual([key]);
+    captured.canStore = true;
+    outbox.persistMemory();
+    expect(stored().map((e) => e.k)).toEqual([key]);
+  });
+});
