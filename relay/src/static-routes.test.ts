@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BUNDLE_CACHE_CONTROL, chooseEncoding, createStaticRoutes, DEMO_CSP } from './static-routes';
+
+const SIGNUP = '(function(){/* signup bundle */console.log("vantio signup")})();\n'.repeat(20);
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'vantio-static-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const build = (file: string, text: string) => writeFileSync(join(dir, file), text);
+const routes = (demo = false) => createStaticRoutes({ widgetDir: dir, demo });
+const get = (app: ReturnType<typeof routes>, path: string, headers: Record<string, string> = {}) =>
+  app.request(`http://relay.example.edu${path}`, { headers });
+
+describe('bundles', () => {
+  it('are served as public, cacheable, CORS-open JavaScript', async () => {
+    build('vantio-signup.js', SIGNUP);
+    const res = await get(routes(), '/vantio-signup.js');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(SIGNUP);
+    expect(Object.fromEntries(res.headers)).toMatchObject({
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': BUNDLE_CACHE_CONTROL,
+      'access-control-allow-origin': '*',
+      'x-content-type-options': 'nosniff',
+      'cross-origin-resource-policy': 'cross-origin',
+      vary: 'Accept-Encoding',
+    });
+    expect(res.headers.get('etag')).toMatch(/^"[\w-]{27}"$/);
+  });
+
+  it('answer 304 to a matching If-None-Match (weak or strong, in a list) and 200 otherwise', async () => {
+    build('vantio-capture.js', 'capture();');
+    const app = routes();
+    const etag = (await get(app, '/vantio-capture.js')).headers.get('etag')!;
+    for (const ifNoneMatch of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
+      const res = await get(app, '/vantio-capture.js', { 'If-None-Match': ifNoneMatch });
+      expect(res.status, ifNoneMatch).toBe(304);
+      expect(res.headers.get('etag')).toBe(etag);
+      expect(await res.text()).toBe('');
+    }
+    expect((await get(app, '/vantio-capture.js', { 'If-None-Match': '"stale"' })).status).toBe(200);
+  });
+
+  it('are precompressed with brotli or gzip, each encoding with its own ETag', async () => {
+    build('vantio-signup.js', SIGNUP);
+    const app = routes();
+    const br = await get(app, '/vantio-signup.js', { 'Accept-Encoding': 'gzip, deflate, br' });
+    const gz = await get(app, '/vantio-signup.js', { 'Accept-Encoding': 'gzip' });
+    const plain = await get(app, '/vantio-signup.js');
+    expect(br.headers.get('content-encoding')).toBe('br');
+    expect(gz.headers.get('content-encoding')).toBe('gzip');
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(brotliDecompressSync(Buffer.from(await br.arrayBuffer())).toString()).toBe(SIGNUP);
+    expect(gunzipSync(Buffer.from(await gz.arrayBuffer())).toString()).toBe(SIGNUP);
+    const tags = [br, gz, plain].map((r) => r.headers.get('etag'));
+    expect(new Set(tags).size).toBe(3);
+    expect(tags[0]).toBe(tags[2]!.replace(/"$/, '-br"'));
+  });
+
+  it('negotiate encodings by q-values', () => {
+    expect(chooseEncoding(undefined)).toBe('identity');
+    expect(chooseEncoding('br;q=0, gzip;q=0.5')).toBe('gzip');
+    expect(chooseEncoding('*')).toBe('br');
+    expect(chooseEncoding('*;q=0, identity')).toBe('identity');
+    expect(chooseEncoding('GZIP')).toBe('gzip');
+  });
+
+  it('answer a clear 503 while not built, and pick up a build (or a rebuild) without a restart', async () => {
+    const app = routes();
+    const missing = await get(app, '/vantio-signup.js');
+    expect(missing.status).toBe(503);
+    expect(await missing.json()).toEqual({ error: 'Service Unavailable', message: expect.stringContaining('npm run build') });
+
+    build('vantio-signup.js', 'one();');
+    expect(await (await get(app, '/vantio-signup.js')).text()).toBe('one();');
+    build('vantio-signup.js', 'two();');
+    utimesSync(join(dir, 'vantio-signup.js'), new Date(), new Date(Date.now() + 5_000));
+    expect(await (await get(app, '/vantio-signup.js')).text()).toBe('two();');
+  });
+
+  it('answer HEAD with the headers and no body', async () => {
+    build('vantio-signup.js', SIGNUP);
+    const res = await routes().request('http://relay.example.edu/vantio-signup.js', { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('etag')).toBeTruthy();
+    expect(await res.text()).toBe('');
+  });
+});
+
+describe('/demo', () => {
+  it('exists only in sandbox mode', async () => {
+    expect((await get(routes(false), '/demo')).status).toBe(404);
+  });
+
+  it('embeds the widget exactly as the README snippet, under a strict CSP with its styles in a file', async () => {
+    const app = routes(true);
+    const res = await get(app, '/demo?impression_id=imp_demo_1');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toBe(DEMO_CSP);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await res.text();
+    expect(html).toContain(
+      '<script async src="http://relay.example.edu/vantio-signup.js"></script>\n<div data-vantio-signup></div>',
+    );
+    // Nothing the CSP would block: no inline script, style element or style attribute.
+    expect(html.match(/<script/g)).toHaveLength(1);
+    expect(html).not.toMatch(/<style|style=/);
+    expect(html).toContain('<link rel="stylesheet" href="/demo.css">');
+    const css = await get(app, '/demo.css');
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+  });
+
+  it('uses the origin the page was requested on', async () => {
+    const html = await (await routes(true).request('http://127.0.0.1:8787/demo')).text();
+    expect(html).toContain('src="http://127.0.0.1:8787/vantio-signup.js"');
+  });
+});
