@@ -24,7 +24,9 @@ describe('bundles', () => {
     const res = await get(routes(), '/vantio-signup.js');
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(SIGNUP);
-    expect(Object.fromEntries(res.headers)).toMatchObject({
+    const headers: Record<string, string> = {};
+    res.headers.forEach((value, name) => (headers[name] = value));
+    expect(headers).toMatchObject({
       'content-type': 'text/javascript; charset=utf-8',
       'cache-control': BUNDLE_CACHE_CONTROL,
       'access-control-allow-origin': '*',
