@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import type { HttpBindings } from '@hono/node-server';
+import { adminRoutes, type AdminServices } from './admin/routes';
 import type { DeliveryStatus } from './forwarder';
 import { adminAuth } from './http/admin-auth';
 import { clientIp } from './http/client-ip';
@@ -15,7 +16,6 @@ import { rateLimit } from './http/rate-limit';
 import type { Ingestor } from './ingest';
 import type { Logger } from './logger';
 import { metricsRoutes, type RelayMetrics } from './metrics';
-import { adminRoutes } from './routes/admin';
 import { healthRoutes } from './routes/health';
 import { signupRoutes } from './routes/signups';
 import type { Store } from './store/types';
@@ -38,6 +38,8 @@ export interface AppDeps {
   now: () => number;
   logger: Logger;
   metrics?: RelayMetrics;
+  /** The admin API's stores and delivery control (see admin/routes.ts). */
+  admin: AdminServices;
   /** Extra routes mounted at the root (widget bundles, demo page). */
   extraRoutes?: Hono[];
 }
@@ -107,7 +109,7 @@ export function createApp(deps: AppDeps) {
   }
 
   app.use('/v1/admin/*', adminAuth(config.adminToken));
-  app.route('/v1/admin', adminRoutes({ store }));
+  app.route('/v1/admin', adminRoutes({ ...deps.admin, store, now, logger }));
 
   for (const routes of deps.extraRoutes ?? []) app.route('/', routes);
   return app;

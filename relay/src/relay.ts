@@ -3,12 +3,18 @@
  * server and signals; integration tests use this directly with a temp database.
  */
 import type { Hono } from 'hono';
+import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
 import { createVantioClient, type VantioClient } from '@vantio/shared';
+import { startRetention, type RetentionJob } from './admin/retention';
+import type { ErasePayloads } from './admin/people';
 import { createApp, type AppConfig } from './app';
 import { Forwarder, type AttemptEvent } from './forwarder';
 import { createIngestor } from './ingest';
 import type { Logger } from './logger';
 import { createMetrics, type RelayMetrics } from './metrics';
+import { AdminStatsStore } from './store/admin-stats-store';
+import { AdminStore } from './store/admin-store';
 import { createQueueSnapshot } from './store/metrics-store';
 import { SqliteStore } from './store/sqlite-store';
 
@@ -29,6 +35,12 @@ export interface RelayOptions extends AppConfig {
   onAttempt?: (event: AttemptEvent) => void;
   /** Node process metrics on /metrics (main.ts turns them on; tests start many relays). */
   processMetrics?: boolean;
+  /** RELAY_RETENTION_DAYS: personal data of signups delivered longer ago is removed; 0 = keep. */
+  retentionDays?: number;
+  /** How often the retention sweep runs (default hourly). */
+  retentionIntervalMs?: number;
+  /** Erases stored webhook payloads of an email (DELETE /v1/admin/people/:email). */
+  erasePayloads?: ErasePayloads;
 }
 
 export interface Relay {
@@ -36,8 +48,10 @@ export interface Relay {
   store: SqliteStore;
   forwarder: Forwarder;
   metrics: RelayMetrics;
-  /** Starts delivery (including rows a crash left behind). */
+  /** Starts delivery (including rows a crash left behind) and the retention sweep. */
   start(): void;
+  /** Runs the retention sweep now (it also runs on start and hourly); resolves with rows purged. */
+  runRetention(): Promise<number>;
   /** Stops delivery (bounded wait for in-flight calls), then closes the database. */
   stop(timeoutMs: number): Promise<void>;
 }
@@ -81,6 +95,9 @@ export function createRelay(options: RelayOptions): Relay {
     onError: (error, context) => logger.error({ err: error, context }, 'forwarder error'),
   });
   const ingestor = metrics.instrument(createIngestor({ store, now, onAccepted: () => forwarder.notify() }));
+  const adminStore = new AdminStore(store);
+  const retentionDays = options.retentionDays ?? 0;
+  let retention: RetentionJob | undefined;
   const app = createApp({
     config: options,
     store,
@@ -89,6 +106,14 @@ export function createRelay(options: RelayOptions): Relay {
     now,
     logger,
     metrics,
+    admin: {
+      adminStore,
+      statsStore: new AdminStatsStore(store.db),
+      control: forwarder,
+      backupDir: options.dbPath === ':memory:' ? tmpdir() : dirname(options.dbPath),
+      retentionDays,
+      erasePayloads: options.erasePayloads,
+    },
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
   });
   let stopped = false;
@@ -97,11 +122,21 @@ export function createRelay(options: RelayOptions): Relay {
     store,
     forwarder,
     metrics,
-    start: () => forwarder.start(),
+    start: () => {
+      forwarder.start();
+      retention ??= startRetention({
+        adminStore,
+        days: retentionDays,
+        now,
+        logger,
+        ...(options.retentionIntervalMs ? { intervalMs: options.retentionIntervalMs } : {}),
+      });
+    },
+    runRetention: () => retention?.runNow() ?? Promise.resolve(0),
     async stop(timeoutMs) {
       if (stopped) return;
       stopped = true;
-      await forwarder.stop(timeoutMs);
+      await Promise.all([forwarder.stop(timeoutMs), retention?.stop()]);
       store.close();
     },
   };

@@ -51,6 +51,10 @@ async function finish(signup: SignupRow, next: DeliveryNext, at: number) {
 
 const referral = (student = 'user_demo_1') => ({
   id: `ref_${Math.random().toString(36).slice(2)}`,
+  impression_id: 'imp_demo_1',
+  first_name: 'F',
+  last_name: 'L',
+  email: 'f@example.edu',
   program_id: 'prog_demo',
   student_id: student,
   status: 'pending',

@@ -1,0 +1,58 @@
+/**
+ * Retention: with `RELAY_RETENTION_DAYS` = N > 0, the personal data of signups delivered
+ * more than N days ago is removed on start and then every `intervalMs`; rows, states and
+ * counts stay. Runs never overlap; the timer does not keep the process alive.
+ */
+import type { Logger } from '../logger';
+import type { AdminStore } from '../store/admin-store';
+
+const DAY_MS = 86_400_000;
+
+export interface RetentionOptions {
+  adminStore: Pick<AdminStore, 'purgeDeliveredPii'>;
+  days: number;
+  now: () => number;
+  logger: Logger;
+  intervalMs?: number;
+}
+
+export interface RetentionJob {
+  /** Purges what is due now; resolves with how many signups lost their personal data. */
+  runNow(): Promise<number>;
+  /** Stops the timer and waits for a run in progress. */
+  stop(): Promise<void>;
+}
+
+export function startRetention({ adminStore, days, now, logger, intervalMs = 3_600_000 }: RetentionOptions): RetentionJob {
+  if (days <= 0) return { runNow: async () => 0, stop: async () => undefined };
+  let running: Promise<number> | undefined;
+  let stopped = false;
+  const run = async () => {
+    try {
+      const at = now();
+      const purged = await adminStore.purgeDeliveredPii(at - days * DAY_MS, at);
+      if (purged > 0) logger.info({ purged, retention_days: days }, 'retention: personal data removed');
+      return purged;
+    } catch (error) {
+      logger.error({ err: error }, 'retention run failed');
+      return 0;
+    }
+  };
+  const runNow = () => {
+    if (stopped) return Promise.resolve(0);
+    // `.finally` runs in a later microtask, so `running` is always set before it is cleared.
+    running ??= run().finally(() => (running = undefined));
+    return running;
+  };
+  const timer = setInterval(() => void runNow(), intervalMs);
+  timer.unref();
+  void runNow();
+  return {
+    runNow,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

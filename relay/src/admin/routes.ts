@@ -1,0 +1,43 @@
+/**
+ * The admin API, mounted at `/v1/admin` behind `adminAuth` (see docs/admin.md).
+ */
+import { Hono } from 'hono';
+import type { Logger } from '../logger';
+import type { AdminStatsStore } from '../store/admin-stats-store';
+import type { AdminStore } from '../store/admin-store';
+import type { Store } from '../store/types';
+import { backupRoutes } from './backup';
+import { deliveryRoutes, type DeliveryControl } from './delivery';
+import { exportRoutes } from './export';
+import { peopleRoutes, type ErasePayloads } from './people';
+import { signupAdminRoutes } from './signups';
+import { statsRoutes } from './stats';
+
+/** What the relay hands the admin API (built in relay.ts). */
+export interface AdminServices {
+  adminStore: AdminStore;
+  statsStore: AdminStatsStore;
+  control: DeliveryControl;
+  /** Directory for the temporary backup copy (the database's own). */
+  backupDir: string;
+  retentionDays: number;
+  erasePayloads?: ErasePayloads | undefined;
+}
+
+export interface AdminRouteDeps extends AdminServices {
+  store: Store;
+  now: () => number;
+  logger: Logger;
+}
+
+export function adminRoutes(deps: AdminRouteDeps) {
+  const { store, adminStore, statsStore, control, now, logger } = deps;
+  const app = new Hono();
+  app.route('/', signupAdminRoutes({ store, adminStore, now, notify: () => control.notify() }));
+  app.route('/', statsRoutes({ store, statsStore, delivery: () => control.status(), now, retentionDays: deps.retentionDays }));
+  app.route('/', exportRoutes({ adminStore, now, logger }));
+  app.route('/', peopleRoutes({ adminStore, erasePayloads: deps.erasePayloads }));
+  app.route('/', backupRoutes({ adminStore, backupDir: deps.backupDir, now }));
+  app.route('/', deliveryRoutes({ control }));
+  return app;
+}

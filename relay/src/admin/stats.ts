@@ -1,0 +1,60 @@
+/**
+ * `GET /v1/admin/stats`: everything the dashboard's overview needs in one answer.
+ * `by_state`, `by_source` and `bots` are all-time; `per_day`, `top_*` and
+ * `delivery_latency_ms` cover the window (default: the last 30 UTC days, today included).
+ */
+import { Hono } from 'hono';
+import type { DeliveryStatus } from '../forwarder';
+import { emptyCounts, type AdminStatsStore } from '../store/admin-stats-store';
+import type { Store } from '../store/types';
+import { parseOr400, statsWindow, ZStatsQuery } from './query';
+import { iso } from './views';
+
+const DAY_MS = 86_400_000;
+
+export interface StatsDeps {
+  store: Pick<Store, 'getCounter'>;
+  statsStore: AdminStatsStore;
+  delivery: () => DeliveryStatus;
+  now: () => number;
+  retentionDays: number;
+}
+
+export function statsRoutes({ store, statsStore, delivery, now, retentionDays }: StatsDeps) {
+  const app = new Hono();
+  app.get('/stats', (c) => {
+    const query = parseOr400(ZStatsQuery, c.req.query(), 'query');
+    const at = now();
+    const window = statsWindow(query, at);
+    const raw = statsStore.read({ ...window, top: query.top });
+    return c.json({
+      generated_at: iso(at),
+      window: { from: iso(window.from), to: iso(window.to), days: Math.ceil((window.to - window.from) / DAY_MS) },
+      by_state: raw.by_state,
+      by_source: raw.by_source,
+      per_day: zeroFilledDays(raw.per_day, window.from, window.to),
+      top_impressions: raw.top_impressions,
+      top_students: raw.top_students,
+      delivery_latency_ms: raw.delivery_latency_ms,
+      oldest_queued_at: iso(raw.oldest_queued_at),
+      oldest_queued_age_s: raw.oldest_queued_at === null ? null : Math.max(0, Math.floor((at - raw.oldest_queued_at) / 1000)),
+      bots: store.getCounter('bots'),
+      delivery: delivery(),
+      retention_days: retentionDays,
+    });
+  });
+  return app;
+}
+
+/** One entry per UTC day of the window (charts need the empty days too), with a total. */
+function zeroFilledDays(days: ReturnType<AdminStatsStore['read']>['per_day'], from: number, to: number) {
+  const byDay = new Map(days.map((day) => [day.day, day]));
+  const filled = [];
+  for (let t = Math.floor(from / DAY_MS) * DAY_MS; t < to; t += DAY_MS) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    const counts = { ...emptyCounts(), ...byDay.get(day) };
+    const { queued, delivered, rejected, dead } = counts;
+    filled.push({ day, queued, delivered, rejected, dead, total: queued + delivered + rejected + dead });
+  }
+  return filled;
+}
