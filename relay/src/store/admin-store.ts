@@ -156,18 +156,18 @@ export class AdminStore {
   /** Deletes every signup of one person (attempts and outbox rows cascade); says what went. */
   erasePerson(emailNorm: string): Promise<EraseResult> {
     return this.store.commits.run(() => {
-      const ids = (this.prepare('SELECT id FROM signups WHERE email_norm = ? ORDER BY created_at, id').all(emailNorm) as {
-        id: string;
-      }[]).map((row) => row.id);
+      // One scan finds the person (email_norm has no index: accepts should not pay for a rare erase).
+      const ids = (
+        this.prepare('SELECT id FROM signups WHERE email_norm = ? ORDER BY created_at, id').all(emailNorm) as { id: string }[]
+      ).map((row) => row.id);
+      const list = JSON.stringify(ids);
       const count = (table: 'attempts' | 'outbox') =>
-        (
-          this.prepare(
-            `SELECT COUNT(*) AS n FROM ${table} WHERE signup_id IN (SELECT id FROM signups WHERE email_norm = ?)`,
-          ).get(emailNorm) as { n: number }
-        ).n;
+        (this.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE signup_id IN (SELECT value FROM json_each(?))`).get(list) as {
+          n: number;
+        }).n;
       const attempts = count('attempts');
       const outbox = count('outbox');
-      const signups = this.prepare('DELETE FROM signups WHERE email_norm = ?').run(emailNorm).changes;
+      const signups = this.prepare('DELETE FROM signups WHERE id IN (SELECT value FROM json_each(?))').run(list).changes;
       return { signup_ids: ids, signups, attempts, outbox };
     });
   }
@@ -180,7 +180,8 @@ export class AdminStore {
     const sets = PII_COLUMNS.map((column) => `${column} = NULL`).join(', ');
     const statement = this.prepare(
       `UPDATE signups SET ${sets}, updated_at = @now WHERE id IN (
-         SELECT id FROM signups WHERE state = 'delivered' AND email IS NOT NULL AND delivered_at < @cutoff
+         SELECT id FROM signups INDEXED BY signups_retention
+         WHERE state = 'delivered' AND email IS NOT NULL AND delivered_at < @cutoff
          ORDER BY delivered_at LIMIT @limit)`,
     );
     let total = 0;
