@@ -9,6 +9,7 @@ import {
   type TCreateReferralRequest,
   type TSignupReceipt,
 } from '@vantio/shared';
+import { nativeSha256Hex } from './hash';
 import { newId } from './ids';
 import type { AcceptResult, SignupRow, Store } from './store/types';
 
@@ -50,8 +51,9 @@ export function createIngestor({ store, now, onAccepted }: IngestDeps): Ingestor
         metadata: fields.metadata,
         // Keys are scoped by source so two senders can never collide.
         clientKey: key === undefined ? undefined : `${source}:${key}`,
-        requestHash: canonicalHash(fields),
-        upstreamKey: upstreamIdempotencyKey(fields.impression_id, fields.email),
+        // Only a keyed request can be replayed, so only then is the body's hash needed.
+        requestHash: key === undefined ? null : canonicalHash(fields, nativeSha256Hex),
+        upstreamKey: upstreamIdempotencyKey(fields.impression_id, fields.email, nativeSha256Hex),
         now: at,
       });
       if (result.kind === 'created') onAccepted?.(result.signup);

@@ -28,6 +28,15 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         censor: '[redacted]',
       },
     },
-    destination,
+    destination ?? stdoutDestination(),
   );
+}
+
+/**
+ * Buffered, asynchronous stdout: a synchronous write per line costs a syscall on every
+ * request and can stall behind the database's fsync when stdout is a file. Call
+ * `logger.flush()` before exiting (main.ts does on shutdown and on fatal errors).
+ */
+function stdoutDestination(): DestinationStream {
+  return pino.destination({ dest: 1, sync: false, minLength: 4096 });
 }

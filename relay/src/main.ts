@@ -9,11 +9,14 @@ import { ConfigError, loadConfig, type RelayConfig } from './config';
 import { createLogger } from './logger';
 import { createRelay } from './relay';
 import { sandboxBanner, startSandboxUpstream } from './sandbox';
+import { describeSources, loadSourcesFile, type WebhookSources } from './webhooks';
 
 async function main(): Promise<void> {
   let config: RelayConfig;
+  let webhookSources: WebhookSources;
   try {
     config = loadConfig();
+    webhookSources = config.sourcesFile ? loadSourcesFile(config.sourcesFile) : new Map();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
     vantioSecretKey: upstream ? config.emulatorSecretKey : config.vantioSecretKey!,
     logger,
     processMetrics: true,
+    webhookSources,
     extraRoutes: await loadStaticRoutes(sandbox),
   });
   relay.start();
@@ -42,7 +46,10 @@ async function main(): Promise<void> {
     // Plain lines on stdout: the sandbox banner for people, and a stable line for scripts.
     process.stdout.write(`relay listening on ${url}\n`);
     if (upstream) process.stdout.write(sandboxBanner({ relayUrl: url, emulatorUrl: upstream.url, adminToken: adminToken! }));
-    logger.info({ url, sandbox, concurrency: config.forwardConcurrency }, 'relay started');
+    logger.info(
+      { url, sandbox, concurrency: config.forwardConcurrency, webhook_sources: describeSources(webhookSources) },
+      'relay started',
+    );
   });
 
   let shuttingDown = false;
@@ -58,6 +65,7 @@ async function main(): Promise<void> {
     await relay.stop(config.shutdownTimeoutMs);
     await upstream?.close();
     logger.info('stopped');
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -2,20 +2,25 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { normaliseEmail } from './rules';
 
+/** SHA-256 of a UTF-8 string as lower-case hex. The relay passes Node's native one. */
+export type Sha256Hex = (text: string) => string;
+
+/** Portable SHA-256 (pure JS): works in any runtime, the default everywhere. */
+export const portableSha256Hex: Sha256Hex = (text) => bytesToHex(sha256(utf8ToBytes(text)));
+
 /**
  * The idempotency key the relay sends upstream: a pure function of the person and the
  * impression, so a retry, a relay restart or a re-sent webhook can never create a second
  * referral for the same person on the same poster scan. Versioned so the derivation can
  * change without colliding with old keys.
  */
-export function upstreamIdempotencyKey(impressionId: string, email: string): string {
-  const digest = sha256(utf8ToBytes(`vantio-signup/v1\n${impressionId}\n${normaliseEmail(email)}`));
-  return `vs1_${bytesToHex(digest)}`;
+export function upstreamIdempotencyKey(impressionId: string, email: string, hash: Sha256Hex = portableSha256Hex): string {
+  return `vs1_${hash(`vantio-signup/v1\n${impressionId}\n${normaliseEmail(email)}`)}`;
 }
 
 /** A stable hash of any JSON value with sorted keys; used to tell "same body" from "other body". */
-export function canonicalHash(value: unknown): string {
-  return bytesToHex(sha256(utf8ToBytes(canonicalJson(value))));
+export function canonicalHash(value: unknown, hash: Sha256Hex = portableSha256Hex): string {
+  return hash(canonicalJson(value));
 }
 
 export function canonicalJson(value: unknown): string {

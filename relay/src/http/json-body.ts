@@ -3,7 +3,7 @@
  * however the body is framed (413), strict UTF-8 and well-formed JSON (400). The raw bytes
  * stay available for webhook signature checks.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from './errors';
 
@@ -14,32 +14,44 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 export function jsonBody(maxBytes: number): MiddlewareHandler<{ Variables: JsonBodyVariables }> {
   const kb = Math.round(maxBytes / 1024);
-  const limit = bodyLimit({
+  const tooLarge = () => new ApiError(413, `The request body must be at most ${kb} KB`);
+  // Chunked bodies (no Content-Length) are counted as they stream in.
+  const streamingLimit = bodyLimit({
     maxSize: maxBytes,
     onError: () => {
-      throw new ApiError(413, `The request body must be at most ${kb} KB`);
+      throw tooLarge();
     },
   });
+  const parse = async (c: Context<{ Variables: JsonBodyVariables }>, next: Next) => {
+    // node-server's fast path: the body is read straight from the socket, no web streams.
+    const raw = new Uint8Array(await c.req.arrayBuffer());
+    if (raw.byteLength > maxBytes) throw tooLarge();
+    let text: string;
+    try {
+      text = strictUtf8.decode(raw);
+    } catch {
+      throw new ApiError(400, 'The request body is not valid UTF-8');
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new ApiError(400, 'The request body is not valid JSON');
+    }
+    c.set('rawBody', raw);
+    c.set('jsonBody', parsed);
+    await next();
+  };
   return async (c, next) => {
     const type = c.req.header('content-type') ?? '';
     if (!JSON_TYPE.test(type)) throw new ApiError(415, 'Content-Type must be application/json');
-    return limit(c, async () => {
-      const raw = new Uint8Array(await c.req.arrayBuffer());
-      let text: string;
-      try {
-        text = strictUtf8.decode(raw);
-      } catch {
-        throw new ApiError(400, 'The request body is not valid UTF-8');
-      }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        throw new ApiError(400, 'The request body is not valid JSON');
-      }
-      c.set('rawBody', raw);
-      c.set('jsonBody', parsed);
-      await next();
-    });
+    const length = c.req.header('content-length');
+    if (length === undefined || c.req.header('transfer-encoding') !== undefined) {
+      return streamingLimit(c, () => parse(c, next));
+    }
+    // Node's HTTP parser never delivers more than Content-Length bytes, so the header is the limit.
+    if (!/^\d+$/.test(length)) throw new ApiError(400, 'Content-Length must be a number');
+    if (Number(length) > maxBytes) throw tooLarge();
+    return parse(c, next);
   };
 }

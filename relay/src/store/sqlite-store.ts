@@ -88,14 +88,15 @@ export class SqliteStore implements Store {
     }
     const twin = this.sql.byUpstreamKey.get(input.upstreamKey) as SignupRow | undefined;
     if (twin) return { kind: 'duplicate', signup: twin };
+    const signup = newSignupRow(input);
     this.sql.insertSignup.run({
       ...input,
-      profilePicture: input.profilePicture ?? null,
-      metadata: input.metadata === undefined ? null : JSON.stringify(input.metadata),
-      clientKey: input.clientKey ?? null,
+      profilePicture: signup.profile_picture,
+      metadata: signup.metadata,
+      clientKey: signup.client_key,
     });
     this.sql.insertOutbox.run(input.id, input.now);
-    return { kind: 'created', signup: this.sql.byId.get(input.id) as SignupRow };
+    return { kind: 'created', signup };
   }
 
   recordDelivery(signupId: string, attempt: AttemptRecord, next: DeliveryNext, now: number): Promise<void> {
@@ -202,4 +203,33 @@ export class SqliteStore implements Store {
     this.commits.close();
     this.db.close();
   }
+}
+
+/** The row `insertSignup` writes, built here rather than read back (one query less per accept). */
+function newSignupRow(input: NewSignup): SignupRow {
+  return {
+    id: input.id,
+    source: input.source,
+    state: 'queued',
+    impression_id: input.impressionId,
+    first_name: input.firstName,
+    last_name: input.lastName,
+    email: input.email,
+    email_norm: input.emailNorm,
+    profile_picture: input.profilePicture ?? null,
+    metadata: input.metadata === undefined ? null : JSON.stringify(input.metadata),
+    client_key: input.clientKey ?? null,
+    request_hash: input.requestHash,
+    upstream_key: input.upstreamKey,
+    created_at: input.now,
+    updated_at: input.now,
+    delivered_at: null,
+    attempts: 0,
+    failures: 0,
+    last_error: null,
+    referral_id: null,
+    program_id: null,
+    student_id: null,
+    referral_status: null,
+  };
 }

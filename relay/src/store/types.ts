@@ -53,7 +53,7 @@ export interface NewSignup {
   profilePicture?: string | undefined;
   metadata?: Record<string, unknown> | undefined;
   clientKey?: string | undefined;
-  requestHash: string;
+  requestHash: string | null;
   upstreamKey: string;
   now: number;
 }

@@ -1,4 +1,7 @@
 -- Core tables: a signup row and its outbox row commit in one transaction.
+-- Every index costs pages written and fsync'd on every accept, so the hot tables are
+-- WITHOUT ROWID (one B-tree keyed by the time-sortable id) and indexes on random keys
+-- are limited to the two uniqueness checks.
 CREATE TABLE signups (
   id              TEXT PRIMARY KEY,              -- sgn_<time-sortable>
   source          TEXT NOT NULL,                 -- 'widget', 'api' or a webhook source name
@@ -10,7 +13,7 @@ CREATE TABLE signups (
   email_norm      TEXT,
   profile_picture TEXT,
   metadata        TEXT,                          -- JSON object
-  client_key      TEXT UNIQUE,                   -- client Idempotency-Key
+  client_key      TEXT,                          -- client Idempotency-Key (unique, see below)
   request_hash    TEXT,                          -- canonical hash of the body, for key reuse checks
   upstream_key    TEXT NOT NULL UNIQUE,          -- f(impression_id, normalised email): one person, one referral
   created_at      INTEGER NOT NULL,              -- epoch ms
@@ -23,17 +26,16 @@ CREATE TABLE signups (
   program_id      TEXT,
   student_id      TEXT,
   referral_status TEXT
-);
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX signups_client_key ON signups (client_key) WHERE client_key IS NOT NULL;
 CREATE INDEX signups_state_created ON signups (state, created_at);
-CREATE INDEX signups_created ON signups (created_at);
-CREATE INDEX signups_email_norm ON signups (email_norm);
-CREATE INDEX signups_impression ON signups (impression_id);
+-- No index on email_norm: erasing a person (rare, admin-only) scans instead of every accept paying.
 
 -- What the forwarder still has to do. A row leaves when the signup is delivered, rejected or dead.
 CREATE TABLE outbox (
   signup_id TEXT PRIMARY KEY REFERENCES signups (id) ON DELETE CASCADE,
   due_at    INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 CREATE INDEX outbox_due ON outbox (due_at);
 
 -- Every upstream attempt, for the admin's history.
