@@ -1,0 +1,93 @@
+// Child processes for the benchmark: each server runs alone, as it would in production.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface Server {
+  url: string;
+  child: ChildProcess;
+  /** Peak resident set size (VmHWM) in MB, read from /proc while it runs. */
+  peakRssMb(): number;
+  stop(): Promise<void>;
+}
+
+/** Spawns `npx tsx <entry>` and resolves with the URL from its `… listening on http://…` line. */
+export function startServer(entry: string, env: Record<string, string>, pattern: RegExp): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => reject(new Error(`${entry} did not start:\n${stderr}`)), 30_000);
+    child.once('exit', (code) => reject(new Error(`${entry} exited (${code}) before listening:\n${stderr}`)));
+    child.stdout!.on('data', (chunk) => {
+      stdout += String(chunk);
+      const match = pattern.exec(stdout);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout!.removeAllListeners('data');
+      child.stdout!.resume(); // keep draining so a chatty child never blocks on a full pipe
+      resolve({
+        url: match[1]!,
+        child,
+        peakRssMb: () => {
+          const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+          return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+        },
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+          }),
+      });
+    });
+  });
+}
+
+export interface WrkResult {
+  requestsPerSec: number;
+  requests: number;
+  non2xx: number;
+  socketErrors: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** Runs wrk with the signup Lua script and parses its summary. */
+export function runWrk(url: string, path: string, connections: number, seconds: number): Promise<WrkResult> {
+  const script = new URL('./signup.lua', import.meta.url).pathname;
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url, '--', path, `c${connections}`];
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += String(chunk)));
+    child.stderr.on('data', (chunk) => (out += String(chunk)));
+    child.once('error', (error) =>
+      reject(new Error(`wrk could not run (${error.message}); install it with: apt-get install -y wrk`)),
+    );
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`wrk failed (${code}):\n${out}`));
+      const number = (re: RegExp) => Number(re.exec(out)?.[1] ?? 0);
+      resolve({
+        requestsPerSec: number(/Requests\/sec:\s+([\d.]+)/),
+        requests: number(/(\d+) requests in/),
+        non2xx: number(/Non-2xx or 3xx responses:\s+(\d+)/),
+        socketErrors: ['connect', 'read', 'write', 'timeout']
+          .map((kind) => number(new RegExp(`${kind} (\\d+)`)))
+          .reduce((a, b) => a + b, 0),
+        p50Ms: toMs(/50%\s+([\d.]+)(us|ms|s)/.exec(out)),
+        p99Ms: toMs(/99%\s+([\d.]+)(us|ms|s)/.exec(out)),
+      });
+    });
+  });
+}
+
+function toMs(match: RegExpExecArray | null): number {
+  if (!match) return Number.NaN;
+  const value = Number(match[1]);
+  return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
+}

@@ -1,0 +1,181 @@
+/**
+ * `npm run bench`: one run, every figure a ratio against a baseline measured in the same run.
+ *   1. durable accept throughput of POST /v1/signups (delivery held, synchronous=FULL)
+ *      vs a bare Hono JSON-echo POST                                  target ≥ 0.70
+ *   2. p99 accept latency at 10 clients vs the echo's p99               target ≤ 2×
+ *   3. forward drain rate vs the emulator's concurrency ÷ latency bound  target ≥ 90 %
+ *   4. the relay's peak RSS                                             target ≤ 100 MB
+ *   5. gzip sizes of both widget bundles                                budgets 10,240 / 1,536 B
+ * BENCH_SECONDS (default 10) sets each load phase's length.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { runWrk, startServer, type Server, type WrkResult } from './processes';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const THROUGHPUT_CLIENTS = 32;
+const LATENCY_CLIENTS = 10;
+const DRAIN_CONCURRENCY = 8;
+const DRAIN_LATENCY_MS = 50;
+const ADMIN = 'bench-admin-token-0123456789abcdef';
+const root = new URL('../../', import.meta.url).pathname;
+const relayEntry = join(root, process.env.BENCH_RELAY_ENTRY ?? 'relay/src/main.ts');
+
+interface Row {
+  name: string;
+  value: string;
+  baseline: string;
+  ratio: number;
+  target: string;
+  ok: boolean;
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'vantio-bench-'));
+  const servers: Server[] = [];
+  const rows: Row[] = [];
+  try {
+    const emulator = await startServer(
+      join(root, 'relay/src/emulator/main.ts'),
+      { EMULATOR_PORT: '0', EMULATOR_SECRET_KEY: 'sk_test_sandbox' },
+      /listening on (http:\/\/[\d.:]+)/,
+    );
+    servers.push(emulator);
+    const echo = await startServer(join(root, 'relay/bench/echo-server.ts'), {}, /listening on (http:\/\/[\d.:]+)/);
+    servers.push(echo);
+    const relayEnv = {
+      RELAY_PORT: '0',
+      RELAY_DB: join(dir, 'relay.sqlite'),
+      VANTIO_API_URL: emulator.url,
+      VANTIO_SECRET_KEY: 'sk_test_sandbox',
+      RELAY_ADMIN_TOKEN: ADMIN,
+      RELAY_RATE_LIMIT_PER_MIN: '0',
+      RELAY_LOG_LEVEL: process.env.RELAY_LOG_LEVEL ?? 'info',
+    };
+    let relay = await startServer(relayEntry, { ...relayEnv, RELAY_FORWARD_CONCURRENCY: '0' }, /relay listening on (http:\/\/[\d.:]+)/);
+    servers.push(relay);
+
+    log(`warming up (${Math.max(2, SECONDS / 5)} s each) …`);
+    await runWrk(echo.url, '/echo', THROUGHPUT_CLIENTS, Math.max(2, SECONDS / 5));
+    await runWrk(relay.url, '/v1/signups', THROUGHPUT_CLIENTS, Math.max(2, SECONDS / 5));
+
+    log(`throughput: ${THROUGHPUT_CLIENTS} clients, ${SECONDS} s each …`);
+    const echoThroughput = checked(await runWrk(echo.url, '/echo', THROUGHPUT_CLIENTS, SECONDS), 'echo');
+    const before = await queued(relay.url);
+    const relayThroughput = checked(await runWrk(relay.url, '/v1/signups', THROUGHPUT_CLIENTS, SECONDS), 'relay');
+    const accepted = (await queued(relay.url)) - before;
+    const acceptedPerSec = accepted / (relayThroughput.requests / relayThroughput.requestsPerSec);
+    rows.push({
+      name: 'durable accepts/s (fsync on)',
+      value: `${acceptedPerSec.toFixed(0)}/s`,
+      baseline: `echo ${echoThroughput.requestsPerSec.toFixed(0)}/s`,
+      ratio: acceptedPerSec / echoThroughput.requestsPerSec,
+      target: '≥ 0.70',
+      ok: acceptedPerSec / echoThroughput.requestsPerSec >= 0.7,
+    });
+
+    log(`latency: ${LATENCY_CLIENTS} clients, ${SECONDS} s each …`);
+    const echoLatency = checked(await runWrk(echo.url, '/echo', LATENCY_CLIENTS, SECONDS), 'echo');
+    const relayLatency = checked(await runWrk(relay.url, '/v1/signups', LATENCY_CLIENTS, SECONDS), 'relay');
+    rows.push({
+      name: `p99 accept latency, ${LATENCY_CLIENTS} clients`,
+      value: `${relayLatency.p99Ms.toFixed(2)} ms`,
+      baseline: `echo ${echoLatency.p99Ms.toFixed(2)} ms`,
+      ratio: relayLatency.p99Ms / echoLatency.p99Ms,
+      target: '≤ 2',
+      ok: relayLatency.p99Ms / echoLatency.p99Ms <= 2,
+    });
+    const acceptPeakRss = relay.peakRssMb();
+
+    log(`drain: concurrency ${DRAIN_CONCURRENCY}, emulator latency ${DRAIN_LATENCY_MS} ms …`);
+    await fetchJson(`${emulator.url}/__emulator/faults`, { latency_ms: DRAIN_LATENCY_MS });
+    await relay.stop();
+    relay = await startServer(
+      relayEntry,
+      { ...relayEnv, RELAY_FORWARD_CONCURRENCY: String(DRAIN_CONCURRENCY) },
+      /relay listening on (http:\/\/[\d.:]+)/,
+    );
+    servers.push(relay);
+    const bound = DRAIN_CONCURRENCY / (DRAIN_LATENCY_MS / 1000);
+    const drainRate = await measureDrain(relay.url, Math.max(4, SECONDS));
+    rows.push({
+      name: 'forward drain rate',
+      value: `${drainRate.toFixed(1)}/s`,
+      baseline: `bound ${bound.toFixed(0)}/s`,
+      ratio: drainRate / bound,
+      target: '≥ 0.90',
+      ok: drainRate / bound >= 0.9,
+    });
+    const peakRss = Math.max(acceptPeakRss, relay.peakRssMb());
+    rows.push({ name: 'relay peak RSS', value: `${peakRss.toFixed(1)} MB`, baseline: 'budget 100 MB', ratio: peakRss / 100, target: '≤ 1.00', ok: peakRss <= 100 });
+
+    for (const [file, budget] of [['vantio-signup.js', 10_240], ['vantio-capture.js', 1_536]] as const) {
+      const path = join(root, 'widget/dist', file);
+      if (!existsSync(path)) {
+        log(`${file} is not built (npm run build); size skipped`);
+        continue;
+      }
+      const size = gzipSync(readFileSync(path), { level: 9 }).length;
+      rows.push({ name: `${file} gzip`, value: `${size} B`, baseline: `budget ${budget} B`, ratio: size / budget, target: '≤ 1.00', ok: size <= budget });
+    }
+  } finally {
+    for (const server of servers.reverse()) await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  print(rows);
+  if (rows.some((row) => !row.ok)) process.exitCode = 1;
+}
+
+function checked(result: WrkResult, name: string): WrkResult {
+  if (result.socketErrors > 0 || result.non2xx > 0) {
+    log(`warning: ${name} had ${result.non2xx} non-2xx answers and ${result.socketErrors} socket errors`);
+  }
+  return result;
+}
+
+async function fetchJson(url: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(url, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+async function queued(relayUrl: string): Promise<number> {
+  const stats = (await fetchJson(`${relayUrl}/v1/admin/stats`)) as { by_state: Record<string, number> };
+  return stats.by_state.queued ?? 0;
+}
+
+/** Delivered per second over a steady window (after a 1 s warm-up), polling the admin stats. */
+async function measureDrain(relayUrl: string, seconds: number): Promise<number> {
+  const delivered = async () =>
+    ((await fetchJson(`${relayUrl}/v1/admin/stats`)) as { by_state: Record<string, number> }).by_state.delivered ?? 0;
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const startCount = await delivered();
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const endCount = await delivered();
+  if ((await queued(relayUrl)) === 0) log('warning: the queue ran dry during the drain window; the rate is a lower bound');
+  return (endCount - startCount) / ((performance.now() - started) / 1000);
+}
+
+function print(rows: Row[]) {
+  const header = ['measure', 'value', 'baseline (same run)', 'ratio', 'target', ''];
+  const table = [header, ...rows.map((r) => [r.name, r.value, r.baseline, r.ratio.toFixed(2), r.target, r.ok ? 'ok' : 'MISSED'])];
+  const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  console.log(`\nvantio-signup bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${process.env.BENCH_SECONDS ?? 10} s phases`);
+  for (const row of table) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+}
+
+function log(message: string) {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
