@@ -19,6 +19,7 @@ import { metricsRoutes, type RelayMetrics } from './metrics';
 import { healthRoutes } from './routes/health';
 import { signupRoutes } from './routes/signups';
 import type { Store } from './store/types';
+import type { Webhooks } from './webhooks';
 
 export interface AppConfig {
   allowedOrigins: string[];
@@ -40,6 +41,8 @@ export interface AppDeps {
   metrics?: RelayMetrics;
   /** The admin API's stores and delivery control (see admin/routes.ts). */
   admin: AdminServices;
+  /** Webhook sources: `/v1/webhooks/:source` and `/v1/admin/webhook-payloads` (webhooks/index.ts). */
+  webhooks?: Pick<Webhooks, 'routes' | 'adminRoutes'>;
   /** Extra routes mounted at the root (widget bundles, demo page). */
   extraRoutes?: Hono[];
 }
@@ -103,12 +106,16 @@ export function createApp(deps: AppDeps) {
     signupRoutes({ ingestor, store, now, minFillMs: config.minFillMs, onBot: deps.metrics?.countBot }),
   );
 
+  // Senders authenticate by signature, not origin: no CORS, no per-IP limit (one sender, many events).
+  if (deps.webhooks) app.route('/v1/webhooks', deps.webhooks.routes);
+
   app.route('/', healthRoutes({ store, delivery: deps.delivery }));
   if (deps.metrics) {
     app.route('/', metricsRoutes({ metrics: deps.metrics, metricsToken: config.metricsToken, adminToken: config.adminToken }));
   }
 
   app.use('/v1/admin/*', adminAuth(config.adminToken));
+  if (deps.webhooks) app.route('/v1/admin/webhook-payloads', deps.webhooks.adminRoutes);
   app.route('/v1/admin', adminRoutes({ ...deps.admin, store, now, logger }));
 
   for (const routes of deps.extraRoutes ?? []) app.route('/', routes);

@@ -17,6 +17,7 @@ import { AdminStatsStore } from './store/admin-stats-store';
 import { AdminStore } from './store/admin-store';
 import { createQueueSnapshot } from './store/metrics-store';
 import { SqliteStore } from './store/sqlite-store';
+import { createWebhooks, type WebhookSources } from './webhooks';
 
 export interface RelayOptions extends AppConfig {
   dbPath: string;
@@ -41,6 +42,8 @@ export interface RelayOptions extends AppConfig {
   retentionIntervalMs?: number;
   /** Erases stored webhook payloads of an email (DELETE /v1/admin/people/:email). */
   erasePayloads?: ErasePayloads;
+  /** Webhook sources: `loadSourcesFile(RELAY_SOURCES_FILE)`, or `compileSources({...})` in tests. */
+  webhookSources?: WebhookSources;
 }
 
 export interface Relay {
@@ -95,6 +98,7 @@ export function createRelay(options: RelayOptions): Relay {
     onError: (error, context) => logger.error({ err: error, context }, 'forwarder error'),
   });
   const ingestor = metrics.instrument(createIngestor({ store, now, onAccepted: () => forwarder.notify() }));
+  const webhooks = createWebhooks({ sources: options.webhookSources ?? new Map(), store, ingestor, now, logger });
   const adminStore = new AdminStore(store);
   const retentionDays = options.retentionDays ?? 0;
   let retention: RetentionJob | undefined;
@@ -106,13 +110,14 @@ export function createRelay(options: RelayOptions): Relay {
     now,
     logger,
     metrics,
+    webhooks,
     admin: {
       adminStore,
       statsStore: new AdminStatsStore(store.db),
       control: forwarder,
       backupDir: options.dbPath === ':memory:' ? tmpdir() : dirname(options.dbPath),
       retentionDays,
-      erasePayloads: options.erasePayloads,
+      erasePayloads: options.erasePayloads ?? ((email) => webhooks.webhookStore.erasePayloadsByEmail(email)),
     },
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
   });
