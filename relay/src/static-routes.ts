@@ -167,9 +167,11 @@ ${embedSnippet(origin)}
 `;
 }
 
-const DEMO_CSS = `:root{color-scheme:light dark;font-family:system-ui,sans-serif;line-height:1.5}
+const DEMO_CSS = `:root{color-scheme:light dark;font-family:system-ui,sans-serif;line-height:1.5;color:#1b1b1f;background:#fff}
 body{margin:0 auto;max-width:40rem;padding:1.5rem 1rem 3rem}
 h1{margin:.25rem 0 1rem;font-size:2rem;line-height:1.2}
 .kicker{margin:0;font-size:.875rem;text-transform:uppercase;letter-spacing:.05em}
 footer{margin-top:2rem;font-size:.875rem}
+a{color:#1d4ed8}
+@media (prefers-color-scheme:dark){:root{color:#ececf1;background:#1c1c21}a{color:#a8c1ff}}
 `;

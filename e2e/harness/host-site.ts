@@ -1,0 +1,56 @@
+/**
+ * A campus club's own web server, on another origin than the relay: the real deployment.
+ * Its pages embed the README snippet under a strict CSP that allows only the relay.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface HostSite {
+  origin: string;
+  /** The relay the pages embed (known once it has started). */
+  useRelay(url: string): void;
+  close(): Promise<void>;
+}
+
+const page = (title: string, body: string) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title></head><body><main><h1>${title}</h1>
+${body}
+</main></body></html>`;
+
+export async function startHostSite(): Promise<HostSite> {
+  let relay = '';
+  const pages: Record<string, () => string> = {
+    // The README snippet, as a club officer pastes it.
+    '/join': () =>
+      page(
+        'Chess Society',
+        `<p>Sign up below.</p>\n<script async src="${relay}/vantio-signup.js"></script>\n<div data-vantio-signup></div>`,
+      ),
+    // The capture-only bundle feeding an existing signup system (Tally here).
+    '/tally': () =>
+      page(
+        'Climbing Club',
+        `<script async src="${relay}/vantio-capture.js" data-forms="form.tally" data-link-domains="tally.so"></script>
+<form class="tally" action="https://tally.so/r/abc" method="post"><label>Email <input name="email" type="email"></label></form>
+<p><a id="tally" href="https://tally.so/r/abc?lang=en">Sign up on Tally</a> · <a id="other" href="https://example.org/">Elsewhere</a></p>`,
+      ),
+  };
+  const server = createServer((req, res) => {
+    const render = pages[new URL(req.url ?? '/', 'http://x').pathname];
+    if (!render) return res.writeHead(404).end();
+    res.writeHead(200, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': `default-src 'self'; script-src 'self' ${relay}; connect-src 'self' ${relay}`,
+    });
+    res.end(render());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A different host name than the relay's 127.0.0.1: a separate origin, as on a campus site.
+  const origin = `http://localhost:${(server.address() as AddressInfo).port}`;
+  return {
+    origin,
+    useRelay: (url) => (relay = url),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

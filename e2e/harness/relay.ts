@@ -1,0 +1,107 @@
+/**
+ * Starts the real relay (sandbox mode: with its Vantio emulator) as a child process on
+ * ephemeral ports with a throw-away database, exactly as `npm start` would, and stops it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** Playwright types faster than people: the relay's bot threshold stays on, just lower. */
+export const MIN_FILL_MS = 300;
+
+export interface EmulatedReferral {
+  id: string;
+  impression_id: string;
+  first_name: string;
+  last_name: string;
+  email: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface RunningRelay {
+  url: string;
+  emulatorUrl: string;
+  /** Creates a fresh impression in the emulator, so each test owns its referrals. */
+  newImpression(): Promise<string>;
+  referrals(impressionId: string): Promise<EmulatedReferral[]>;
+  /** Upstream create calls per upstream idempotency key. */
+  createCalls(): Promise<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+export async function startRelay(env: Record<string, string> = {}): Promise<RunningRelay> {
+  const dir = mkdtempSync(join(tmpdir(), 'vantio-e2e-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'relay/src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      VANTIO_API_URL: '',
+      RELAY_HOST: '127.0.0.1',
+      RELAY_PORT: '0',
+      EMULATOR_PORT: '0',
+      RELAY_DB: join(dir, 'relay.sqlite'),
+      RELAY_LOG_LEVEL: 'warn',
+      RELAY_MIN_FILL_MS: String(MIN_FILL_MS),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+
+  const [url, emulatorUrl] = await new Promise<[string, string]>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error('the relay did not start within 30 s')), 30_000);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${error.message}\n--- relay output ---\n${output}`));
+    };
+    child.on('exit', (code) => fail(new Error(`the relay exited with code ${code}`)));
+    child.stdout!.on('data', () => {
+      const relay = /relay listening on (\S+)/.exec(output)?.[1];
+      const emulator = /emulator listening on (\S+)/.exec(output)?.[1];
+      if (relay && emulator) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve([relay, emulator]);
+      }
+    });
+  });
+
+  const control = async (path: string, init?: RequestInit) => {
+    const res = await fetch(`${emulatorUrl}/__emulator${path}`, init);
+    if (!res.ok) throw new Error(`emulator ${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+
+  return {
+    url,
+    emulatorUrl,
+    newImpression: async () =>
+      (await control('/impressions', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).id,
+    referrals: async (impressionId) =>
+      ((await control('/referrals')).referrals as EmulatedReferral[]).filter((r) => r.impression_id === impressionId),
+    createCalls: async () => (await control('/referrals')).create_calls,
+    stop: () => stop(child, dir),
+  };
+}
+
+function stop(child: ChildProcess, dir: string): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      rmSync(dir, { recursive: true, force: true });
+      resolve();
+    };
+    if (child.exitCode !== null) return done();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
