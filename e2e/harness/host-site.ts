@@ -18,14 +18,24 @@ const page = (title: string, body: string) => `<!doctype html>
 ${body}
 </main></body></html>`;
 
+/** The README's queue stub, then calls made before the widget has loaded. */
+const CLUB_JS = `window.VantioSignup = window.VantioSignup || function(){(VantioSignup.q=VantioSignup.q||[]).push(arguments)};
+window.clubEvents = [];
+['ready', 'submit', 'success', 'queued', 'error'].forEach(function (name) {
+  VantioSignup('on', name, function (detail) { clubEvents.push([name, detail]); });
+});
+VantioSignup('set', { metadata: { club: 'chess', campus: 'north' } });
+`;
+
 export async function startHostSite(): Promise<HostSite> {
   let relay = '';
   const pages: Record<string, () => string> = {
-    // The README snippet, as a club officer pastes it.
+    // The README snippet, as a club officer pastes it, after the site's own script using the
+    // queue stub (in a file: this site's CSP allows no inline script).
     '/join': () =>
       page(
         'Chess Society',
-        `<p>Sign up below.</p>\n<script async src="${relay}/vantio-signup.js"></script>\n<div data-vantio-signup></div>`,
+        `<script src="/club.js"></script>\n<p>Sign up below.</p>\n<script async src="${relay}/vantio-signup.js"></script>\n<div data-vantio-signup></div>`,
       ),
     // The capture-only bundle feeding an existing signup system (Tally here).
     '/tally': () =>
@@ -37,7 +47,11 @@ export async function startHostSite(): Promise<HostSite> {
       ),
   };
   const server = createServer((req, res) => {
-    const render = pages[new URL(req.url ?? '/', 'http://x').pathname];
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/club.js') {
+      return res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(CLUB_JS);
+    }
+    const render = pages[path];
     if (!render) return res.writeHead(404).end();
     res.writeHead(200, {
       'Content-Type': 'text/html; charset=utf-8',

@@ -120,12 +120,50 @@ test('a bot that fills the honeypot is thanked, and nothing reaches Vantio', asy
   expect(await relay.referrals(impression)).toEqual([]);
 });
 
-test('on a club site of another origin, under its own strict CSP', async ({ page, site, relay, impression, cspViolations }) => {
+test('on a club site of another origin, under its own strict CSP, with the queue-stub API', async ({
+  page,
+  site,
+  relay,
+  impression,
+  cspViolations,
+}) => {
   await page.goto(`${site.origin}/join?impression_id=${impression}`);
   await fillForm(page, { first: 'Grace', last: 'Hopper', email: 'grace@example.edu' });
   await submitButton(page).click();
   await expect(status(page)).toHaveText('Thanks, Grace! You’re signed up.');
   const [referral] = await expectReferrals(relay, impression, 1);
-  expect(referral!.email).toBe('grace@example.edu');
+  expect(referral).toMatchObject({ email: 'grace@example.edu', metadata: { club: 'chess', campus: 'north', source: 'widget' } });
+
+  // Subscribed through the stub before the script loaded: every event, in order, with details.
+  const events = await page.evaluate(() => (window as any).clubEvents as [string, any][]);
+  expect(events.map(([name]) => name)).toEqual(['ready', 'submit', 'success']);
+  expect(events[0]![1]).toEqual({ impression_id: impression });
+  expect(events[2]![1]).toMatchObject({ key: events[1]![1].key, id: expect.stringMatching(/^sgn_/), state: expect.any(String) });
+  expect(await page.evaluate(() => (window as any).VantioSignup('impression'))).toBe(impression);
   expect(await cspViolations()).toEqual([]);
+});
+
+test('429: waits for Retry-After, keeps the person informed as sending, then goes through', async ({
+  page,
+  relay,
+  impression,
+}) => {
+  await page.goto(`${relay.url}/demo?impression_id=${impression}`);
+  const sentAt: number[] = [];
+  await page.route('**/v1/signups', (route) => {
+    sentAt.push(Date.now());
+    if (sentAt.length > 1) return route.continue();
+    return route.fulfill({
+      status: 429,
+      headers: { 'Retry-After': '2', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ error: 'Too Many Requests', message: 'Slow down' }),
+    });
+  });
+  await fillForm(page);
+  await submitButton(page).click();
+  await expect(status(page)).toHaveText('Sending…');
+  await expect(submitButton(page)).toHaveAttribute('aria-disabled', 'true');
+  await expect(status(page)).toHaveText(THANKS);
+  expect(sentAt[1]! - sentAt[0]!).toBeGreaterThanOrEqual(1_900);
+  await expectReferrals(relay, impression, 1);
 });
