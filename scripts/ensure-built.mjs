@@ -1,11 +1,19 @@
-// `npm start` on a fresh clone: build the browser bundles the relay serves, if missing.
+// `npm start` on a fresh clone: build what the relay serves if it is missing, and always
+// re-bundle the relay itself (esbuild takes well under a second), so a start never runs
+// stale code.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
-const required = ['widget/dist/vantio-signup.js', 'widget/dist/vantio-capture.js'];
-const missing = required.filter((file) => !existsSync(new URL(`../${file}`, import.meta.url)));
-if (missing.length > 0) {
-  console.log(`Building the widget (missing: ${missing.join(', ')}) …`);
-  const result = spawnSync('npm', ['run', 'build'], { stdio: 'inherit', shell: process.platform === 'win32' });
+const run = (command, args) => {
+  const result = spawnSync(command, args, { stdio: 'inherit', shell: process.platform === 'win32' });
   if (result.status !== 0) process.exit(result.status ?? 1);
+};
+
+const browserOutputs = ['widget/dist/vantio-signup.js', 'widget/dist/vantio-capture.js'];
+const missing = browserOutputs.filter((file) => !existsSync(new URL(`../${file}`, import.meta.url)));
+if (missing.length > 0) {
+  console.log(`Building (missing: ${missing.join(', ')}) …`);
+  run('npm', ['run', 'build']);
+} else {
+  run(process.execPath, [new URL('./build-relay.mjs', import.meta.url).pathname]);
 }

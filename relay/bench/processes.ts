@@ -10,9 +10,11 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** Spawns `npx tsx <entry>` and resolves with the URL from its `… listening on http://…` line. */
+/** Spawns `node <entry>` and resolves with the URL from its `… listening on http://…` line. */
 export function startServer(entry: string, env: Record<string, string>, pattern: RegExp): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  // TypeScript entries run through tsx; the bundled relay (.js) runs on plain node, as in production.
+  const args = entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry];
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

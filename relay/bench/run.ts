@@ -8,6 +8,7 @@
  *   5. gzip sizes of both widget bundles                                budgets 10,240 / 1,536 B
  * BENCH_SECONDS (default 10) sets each load phase's length.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ const DRAIN_CONCURRENCY = 8;
 const DRAIN_LATENCY_MS = 50;
 const ADMIN = 'bench-admin-token-0123456789abcdef';
 const root = new URL('../../', import.meta.url).pathname;
-const relayEntry = join(root, process.env.BENCH_RELAY_ENTRY ?? 'relay/src/main.ts');
+const relayEntry = join(root, 'relay/dist/main.js');
 
 interface Row {
   name: string;
@@ -33,6 +34,9 @@ interface Row {
 }
 
 async function main() {
+  // Measure what production runs: the bundled relay, rebuilt from the current source.
+  const built = spawnSync(process.execPath, [join(root, 'scripts/build-relay.mjs')], { stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('could not bundle the relay');
   const dir = mkdtempSync(join(tmpdir(), 'vantio-bench-'));
   const servers: Server[] = [];
   const rows: Row[] = [];
