@@ -57,7 +57,9 @@ function takeFromUrl(names: string[]): string | null {
     return false;
   });
   if (kept.length < parts.length) {
-    history.replaceState(history.state, '', location.pathname + (kept.length ? '?' + kept.join('&') : '') + location.hash);
+    // Absolute, so a <base href> on the page cannot point it elsewhere.
+    const url = location.origin + location.pathname + (kept.length ? '?' + kept.join('&') : '') + location.hash;
+    history.replaceState(history.state, '', url);
   }
   return found.find(isImpression) ?? null;
 }

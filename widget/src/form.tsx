@@ -43,7 +43,7 @@ export function renderForm(container: Element, { t, hasImpression, photo, send, 
   const form = () => container.querySelector('form')!;
 
   const update = (next: { phase?: Phase; status?: string; errors?: FieldErrors }, focus?: 'field' | 'status') => {
-    ({ phase = phase, status = status, errors = errors } = next);
+    ({ phase = phase, status = status, errors = errors } = next); // what `next` leaves out stays
     paint();
     if (focus === 'field') {
       (form().elements.namedItem(FIELDS.find((field) => errors[field])!) as HTMLElement).focus();

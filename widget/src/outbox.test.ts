@@ -86,7 +86,7 @@ describe('retries', () => {
     expect(stored()).toMatchObject([{ k: key, n: 1 }]);
     await vi.advanceTimersByTimeAsync(1_000); // first backoff: 0.5–1 s
     expect(fetchMock).toHaveBeenCalledTimes(2);
-    await vi.advanceTimersByTimeAsync(1_000); // second: 1–2 s
+    await vi.advanceTimersByTimeAsync(2_000); // second: 1–2 s
     expect(fetchMock).toHaveBeenCalledTimes(3);
     const attempts = sent();
     expect(new Set(attempts.map((a) => a.key))).toEqual(new Set([key]));
