@@ -25,8 +25,8 @@ export const PRESETS = {
       profile_picture: 'data.image_url',
     },
   },
-  /** Typeform `form_response`: a hidden field `impression_id`, and questions whose
-   * "question reference" (field ref) is `first_name`, `last_name` and `email`. */
+  /** Typeform `form_response`: a hidden field `impression_id`, name questions whose field
+   * ref is `first_name` and `last_name`, and the form's (first) email question. */
   typeform: {
     verifier: 'typeform',
     events: { path: 'event_type', accept: ['form_response'] },
@@ -34,7 +34,7 @@ export const PRESETS = {
       impression_id: 'form_response.hidden.impression_id',
       first_name: 'form_response.answers[field.ref=first_name].text',
       last_name: 'form_response.answers[field.ref=last_name].text',
-      email: 'form_response.answers[field.ref=email].email',
+      email: 'form_response.answers[type=email].email',
     },
   },
   /** Tally `FORM_RESPONSE`: a hidden field `impression_id`, questions labelled "First name"
