@@ -6,20 +6,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EmulatedReferral } from '../../relay/src/emulator/state';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /** Playwright types faster than people: the relay's bot threshold stays on, just lower. */
 export const MIN_FILL_MS = 300;
-
-export interface EmulatedReferral {
-  id: string;
-  impression_id: string;
-  first_name: string;
-  last_name: string;
-  email: string;
-  metadata?: Record<string, unknown>;
-}
 
 export interface RunningRelay {
   url: string;
