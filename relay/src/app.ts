@@ -16,6 +16,8 @@ import { rateLimit } from './http/rate-limit';
 import type { Ingestor } from './ingest';
 import type { Logger } from './logger';
 import { metricsRoutes, type RelayMetrics } from './metrics';
+import { openApiRoutes } from './openapi/routes';
+import { dashboardRoutes } from './dashboard-routes';
 import { healthRoutes } from './routes/health';
 import { signupRoutes } from './routes/signups';
 import type { Store } from './store/types';
@@ -113,6 +115,9 @@ export function createApp(deps: AppDeps) {
   if (deps.metrics) {
     app.route('/', metricsRoutes({ metrics: deps.metrics, metricsToken: config.metricsToken, adminToken: config.adminToken }));
   }
+
+  app.route('/', openApiRoutes());
+  app.route('/', dashboardRoutes());
 
   app.use('/v1/admin/*', adminAuth(config.adminToken));
   if (deps.webhooks) app.route('/v1/admin/webhook-payloads', deps.webhooks.adminRoutes);

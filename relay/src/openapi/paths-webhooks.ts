@@ -1,0 +1,85 @@
+/** Webhook intake and the admin's kept-payload routes, for the OpenAPI document. */
+import { z } from 'zod';
+import type { RouteDoc } from './document';
+
+/** Mirrors the query `webhooks/admin-routes.ts` parses (strict: unknown parameters are a 400). */
+const ZPayloadListQuery = z.strictObject({
+  status: z.enum(['pending', 'ingested']).optional().describe('pending: waiting for a mapping fix; ingested: replayed into a signup'),
+  source: z.string().max(63).optional().describe('Only this source'),
+  before: z.string().max(64).optional().describe('`next_before` from the previous page'),
+  limit: z.number().int().min(1).max(200).default(50).describe('Page size (1–200)'),
+});
+
+const source = { source: 'The source name, as configured in RELAY_SOURCES_FILE' };
+const payloadId = { id: 'The kept payload id' };
+
+export const WEBHOOK_ROUTES: RouteDoc[] = [
+  {
+    method: 'post',
+    path: '/v1/webhooks/:source',
+    tag: 'Webhooks',
+    summary: 'Receive a signed webhook',
+    description:
+      "The source's verifier checks the signature over the raw body first (constant time, several secrets for rotation); only then is the JSON read, " +
+      "mapped to a signup by the source's field mapping and handed to the same ingest as widget signups. " +
+      'A re-sent delivery (same delivery id) is answered `replayed` and changes nothing. Any other method on this path is answered 405.',
+    auth: 'webhookSignature',
+    params: source,
+    body: { schema: 'WebhookBody', description: 'The sender’s own JSON (Typeform, Tally, Clerk/Svix, or any shape the mapping names)' },
+    responses: {
+      202: { description: 'A new signup, on disk', schema: 'WebhookAnswer' },
+      200: { description: 'Duplicate, replayed delivery, or an ignored event type', schema: 'WebhookAnswer' },
+      401: { description: 'The signature is missing, invalid or expired', schema: 'ErrorBody' },
+      404: { description: 'No source with that name is configured', schema: 'ErrorBody' },
+      422: { description: 'Verified but not mappable to a signup; the payload is kept for a replay', schema: 'WebhookUnmappable' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/webhook-payloads',
+    tag: 'Webhooks',
+    summary: 'List kept (unmappable) webhook payloads',
+    auth: 'adminToken',
+    query: ZPayloadListQuery,
+    responses: { 200: { description: 'One page, newest first', schema: 'PayloadPage' } },
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/webhook-payloads/:id',
+    tag: 'Webhooks',
+    summary: 'Show one kept payload, with the sender’s JSON',
+    auth: 'adminToken',
+    params: payloadId,
+    responses: {
+      200: { description: 'The payload', schema: 'PayloadView' },
+      404: { description: 'No kept payload with that id', schema: 'ErrorBody' },
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/webhook-payloads/:id/replay',
+    tag: 'Webhooks',
+    summary: "Replay a kept payload with the source's current mapping",
+    auth: 'adminToken',
+    params: payloadId,
+    responses: {
+      202: { description: 'Mapped and ingested: a new signup', schema: 'WebhookAnswer' },
+      200: { description: 'Mapped; the person was already signed up', schema: 'WebhookAnswer' },
+      404: { description: 'No kept payload with that id', schema: 'ErrorBody' },
+      409: { description: 'Already replayed, or the source is no longer configured', schema: 'ErrorBody' },
+      422: { description: 'Still not mappable, or the source now ignores this event type', schema: 'WebhookUnmappable' },
+    },
+  },
+  {
+    method: 'delete',
+    path: '/v1/admin/webhook-payloads/:id',
+    tag: 'Webhooks',
+    summary: 'Discard a kept payload',
+    auth: 'adminToken',
+    params: payloadId,
+    responses: {
+      204: { description: 'Deleted' },
+      404: { description: 'No kept payload with that id', schema: 'ErrorBody' },
+    },
+  },
+];
