@@ -9,7 +9,7 @@ const run = (command, args) => {
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 
-const browserOutputs = ['widget/dist/vantio-signup.js', 'widget/dist/vantio-capture.js'];
+const browserOutputs = ['widget/dist/vantio-signup.js', 'widget/dist/vantio-capture.js', 'relay/dashboard/dist/index.html'];
 const missing = browserOutputs.filter((file) => !existsSync(new URL(`../${file}`, import.meta.url)));
 if (missing.length > 0) {
   console.log(`Building (missing: ${missing.join(', ')}) …`);
