@@ -4,6 +4,7 @@
  */
 import { serve } from '@hono/node-server';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type RelayConfig } from './config';
 import { createLogger } from './logger';
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
 /** The widget bundles and (in sandbox mode) the demo page, when that module is present. */
 async function loadStaticRoutes(demo: boolean) {
   const { createStaticRoutes } = await import('./static-routes');
-  const widgetDir = new URL('../../widget/dist', import.meta.url).pathname;
+  const widgetDir = fileURLToPath(new URL('../../widget/dist', import.meta.url));
   return [createStaticRoutes({ widgetDir, demo })];
 }
 
