@@ -5,12 +5,29 @@
  */
 import { Hono } from 'hono';
 import type { DeliveryStatus } from '../forwarder';
-import { emptyCounts, type AdminStatsStore } from '../store/admin-stats-store';
+import { emptyCounts, type AdminStatsStore, type RawStats, type StateCounts } from '../store/admin-stats-store';
 import type { Store } from '../store/types';
 import { parseOr400, statsWindow, ZStatsQuery } from './query';
 import { iso } from './views';
 
 const DAY_MS = 86_400_000;
+
+/** The `GET /v1/admin/stats` answer. */
+export interface StatsView {
+  generated_at: string;
+  window: { from: string; to: string; days: number };
+  by_state: StateCounts;
+  by_source: Record<string, StateCounts>;
+  per_day: Array<{ day: string; total: number } & StateCounts>;
+  top_impressions: RawStats['top_impressions'];
+  top_students: RawStats['top_students'];
+  delivery_latency_ms: RawStats['delivery_latency_ms'];
+  oldest_queued_at: string | null;
+  oldest_queued_age_s: number | null;
+  bots: number;
+  delivery: DeliveryStatus;
+  retention_days: number;
+}
 
 export interface StatsDeps {
   store: Pick<Store, 'getCounter'>;
@@ -27,9 +44,9 @@ export function statsRoutes({ store, statsStore, delivery, now, retentionDays }:
     const at = now();
     const window = statsWindow(query, at);
     const raw = statsStore.read({ ...window, top: query.top });
-    return c.json({
-      generated_at: iso(at),
-      window: { from: iso(window.from), to: iso(window.to), days: Math.ceil((window.to - window.from) / DAY_MS) },
+    const view: StatsView = {
+      generated_at: iso(at)!,
+      window: { from: iso(window.from)!, to: iso(window.to)!, days: Math.ceil((window.to - window.from) / DAY_MS) },
       by_state: raw.by_state,
       by_source: raw.by_source,
       per_day: zeroFilledDays(raw.per_day, window.from, window.to),
@@ -41,15 +58,16 @@ export function statsRoutes({ store, statsStore, delivery, now, retentionDays }:
       bots: store.getCounter('bots'),
       delivery: delivery(),
       retention_days: retentionDays,
-    });
+    };
+    return c.json(view);
   });
   return app;
 }
 
 /** One entry per UTC day of the window (charts need the empty days too), with a total. */
-function zeroFilledDays(days: ReturnType<AdminStatsStore['read']>['per_day'], from: number, to: number) {
+function zeroFilledDays(days: RawStats['per_day'], from: number, to: number): StatsView['per_day'] {
   const byDay = new Map(days.map((day) => [day.day, day]));
-  const filled = [];
+  const filled: StatsView['per_day'] = [];
   for (let t = Math.floor(from / DAY_MS) * DAY_MS; t < to; t += DAY_MS) {
     const day = new Date(t).toISOString().slice(0, 10);
     const counts = { ...emptyCounts(), ...byDay.get(day) };
