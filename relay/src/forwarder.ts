@@ -49,7 +49,10 @@ const ADMIN_PAUSE_FLAG = 'delivery_paused';
 const MAX_TIMER_MS = 60_000;
 
 export class Forwarder {
+  /** Claimed rows until their outcome is recorded: never claimed twice. */
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Calls to Vantio under way: what `concurrency` limits (recording an outcome does not hold a slot). */
+  private calling = 0;
   private readonly abort = new AbortController();
   private readonly random: () => number;
   private timer: NodeJS.Timeout | undefined;
@@ -86,7 +89,7 @@ export class Forwarder {
   pump(): void {
     if (this.stopping || this.options.concurrency === 0 || this.adminPause) return;
     const now = this.options.now();
-    let capacity = this.options.concurrency - this.inFlight.size;
+    let capacity = this.options.concurrency - this.calling;
     if (this.authPause) {
       // Paused for a bad key: one probe at a time, every authProbeMs.
       if (now < this.authPause.probeAt || this.inFlight.size > 0) return this.wakeAt(this.authPause.probeAt, now);
@@ -105,7 +108,7 @@ export class Forwarder {
   }
 
   status(): DeliveryStatus {
-    const base = { inFlight: this.inFlight.size, concurrency: this.options.concurrency };
+    const base = { inFlight: this.calling, concurrency: this.options.concurrency };
     const iso = (ms: number) => new Date(ms).toISOString();
     if (this.authPause) {
       return { ...base, paused: true, reason: 'unauthorized', message: this.authPause.message, since: iso(this.authPause.since) };
@@ -170,16 +173,25 @@ export class Forwarder {
 
   private launch(due: DueDelivery): void {
     const { id } = due.signup;
-    const delivery = this.deliver(due.signup)
+    this.calling += 1;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.calling -= 1;
+      this.pump();
+    };
+    const delivery = this.deliver(due.signup, release)
       .catch((error) => this.options.onError?.(error, `delivering ${id}`))
       .finally(() => {
         this.inFlight.delete(id);
+        release();
         this.pump();
       });
     this.inFlight.set(id, delivery);
   }
 
-  private async deliver(signup: SignupRow): Promise<void> {
+  private async deliver(signup: SignupRow, releaseSlot: () => void): Promise<void> {
     const { store, client, now } = this.options;
     const startedAt = now();
     const outcome = await client.createReferral(toUpstreamRequest(signup), { signal: this.abort.signal });
@@ -193,6 +205,8 @@ export class Forwarder {
       error: outcome.kind === 'created' ? null : outcome.message,
     };
     const next = this.decide(signup, outcome, finishedAt);
+    // Pauses and holds are set by now: the next call may start while this outcome is written.
+    releaseSlot();
     await store.recordDelivery(signup.id, attempt, next, finishedAt);
     this.options.onAttempt?.({
       signupId: signup.id,
