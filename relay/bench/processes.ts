@@ -2,11 +2,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
 export interface Server {
   url: string;
   child: ChildProcess;
   /** Peak resident set size (VmHWM) in MB, read from /proc while it runs. */
   peakRssMb(): number;
+  /** CPU time (user + system) the process has used so far, in ms. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -37,6 +41,11 @@ export function startServer(entry: string, env: Record<string, string>, pattern:
         peakRssMb: () => {
           const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
           return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+        },
+        cpuMs: () => {
+          // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name): utime, stime in ticks.
+          const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+          return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
         },
         stop: () =>
           new Promise((done) => {

@@ -3,14 +3,14 @@
  * serves it. Everything stateful (store, clock, delivery) is injected.
  */
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import type { HttpBindings } from '@hono/node-server';
 import { adminRoutes, type AdminServices } from './admin/routes';
 import type { DeliveryStatus } from './forwarder';
 import { adminAuth } from './http/admin-auth';
 import { clientIp } from './http/client-ip';
-import { ApiError, createErrorHandler, errorResponse } from './http/errors';
+import { corsAllowlist } from './http/cors';
+import { createErrorHandler, errorResponse } from './http/errors';
 import { createOriginCheck } from './http/origins';
 import { rateLimit } from './http/rate-limit';
 import type { Ingestor } from './ingest';
@@ -54,7 +54,6 @@ export type AppEnv = { Bindings: Partial<HttpBindings> };
 export function createApp(deps: AppDeps) {
   const { config, store, ingestor, now, logger } = deps;
   const app = new Hono<AppEnv>();
-  const isAllowedOrigin = createOriginCheck(config.allowedOrigins);
 
   app.onError(
     createErrorHandler((error, c) =>
@@ -81,22 +80,14 @@ export function createApp(deps: AppDeps) {
   });
 
   // Public API: an origin allowlist (403 for others, before anything is read), CORS, rate limit.
-  app.use('/v1/signups', async (c, next) => {
-    const origin = c.req.header('origin');
-    if (origin && !isAllowedOrigin(origin, new URL(c.req.url).origin)) {
-      if (c.req.method === 'OPTIONS') return c.body(null, 204);
-      throw new ApiError(403, `Origin ${origin.slice(0, 200)} is not allowed to send signups to this relay`);
-    }
-    await next();
-  });
   app.use(
     '/v1/signups',
-    cors({
-      origin: (origin) => origin,
+    corsAllowlist({
+      isAllowed: createOriginCheck(config.allowedOrigins),
       allowMethods: ['POST', 'OPTIONS'],
       allowHeaders: ['Content-Type', 'Idempotency-Key'],
       exposeHeaders: ['Retry-After', 'Idempotent-Replayed'],
-      maxAge: 600,
+      maxAgeSeconds: 600,
     }),
   );
   app.use(

@@ -1,0 +1,85 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GroupCommit } from './group-commit';
+
+let dir: string;
+let db: Database.Database;
+let commits: GroupCommit;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'group-commit-'));
+  db = new Database(join(dir, 'test.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)');
+  commits = new GroupCommit(db);
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const insert = (v: string) => () => db.prepare('INSERT INTO t (v) VALUES (?)').run(v).lastInsertRowid;
+const count = () => (db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n;
+
+describe('GroupCommit', () => {
+  it('commits every write queued in one turn of the event loop in one transaction', async () => {
+    const ids = await Promise.all(Array.from({ length: 50 }, (_, i) => commits.run(insert(`v${i}`))));
+    expect(new Set(ids).size).toBe(50);
+    expect(commits.stats).toEqual({ batches: 1, writes: 50, largestBatch: 50 });
+    await commits.run(insert('later'));
+    expect(commits.stats.batches).toBe(2);
+  });
+
+  it('resolves only after the batch is committed (visible to another connection)', async () => {
+    const reader = new Database(join(dir, 'test.sqlite'), { readonly: true });
+    try {
+      const pending = commits.run(insert('durable'));
+      expect((reader.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(0);
+      await pending;
+      expect((reader.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(1);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('a failing write is rolled back alone; the rest of its batch commits', async () => {
+    const results = await Promise.allSettled([
+      commits.run(insert('a')),
+      commits.run(() => {
+        insert('b')();
+        insert('a')(); // UNIQUE violation after a successful insert: both must go
+      }),
+      commits.run(insert('c')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(db.prepare('SELECT v FROM t ORDER BY v').all()).toEqual([{ v: 'a' }, { v: 'c' }]);
+    expect(commits.stats.batches).toBe(1);
+  });
+
+  it('rejects every write of a batch whose commit fails, and acknowledges none', async () => {
+    const blocker = new Database(join(dir, 'test.sqlite'));
+    blocker.pragma('busy_timeout = 0');
+    db.pragma('busy_timeout = 0');
+    blocker.prepare('BEGIN IMMEDIATE').run(); // another writer holds the lock
+    try {
+      const results = await Promise.allSettled([commits.run(insert('x')), commits.run(insert('y'))]);
+      expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    } finally {
+      blocker.prepare('ROLLBACK').run();
+      blocker.close();
+    }
+    expect(count()).toBe(0);
+    await commits.run(insert('after'));
+    expect(count()).toBe(1);
+  });
+
+  it('refuses writes after close, having committed what was queued', async () => {
+    const queued = commits.run(insert('last'));
+    commits.close();
+    await expect(queued).resolves.toBeDefined();
+    await expect(commits.run(insert('too late'))).rejects.toThrow(/closed/);
+    expect(count()).toBe(1);
+  });
+});
