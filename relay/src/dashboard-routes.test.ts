@@ -73,7 +73,7 @@ describe('the built dashboard (npm run build)', () => {
     expect(page).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>|<style|\sstyle=|\son[a-z]+=/i);
     const urls = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
     expect(urls.length).toBeGreaterThanOrEqual(2);
-    for (const url of urls) expect(url).toMatch(/^\/admin\/assets\/[\w.-]+\.(js|css)$/);
+    for (const url of urls) expect(url).toMatch(/^\/admin\/assets\/[\w.-]+\.(js|css|svg)$/);
     for (const url of urls) expect(readdirSync(join(DASHBOARD_DIST, 'assets'))).toContain(url.split('/').pop());
   });
 });

@@ -41,8 +41,10 @@ export function DayChart({ days }: { days: Day[] }) {
   const slot = days.length > 0 ? plotWidth / days.length : 0;
   const barWidth = Math.max(1, slot * 0.72);
   const y = (value: number) => PAD.top + plotHeight - (value / max) * plotHeight;
-  // As many date labels as fit, each at least ~56 px apart.
-  const labelEvery = Math.max(1, Math.ceil(56 / Math.max(slot, 1)));
+  // As many date labels as fit, counted back from the latest day (whose label ends at its
+  // bar, so the next one needs ~1.5 label widths of room).
+  const labelEvery = Math.max(1, Math.ceil(66 / Math.max(slot, 1)));
+  const lastIndex = days.length - 1;
   const first = days[0]?.day;
   const last = days.at(-1)?.day;
   const summary = `${formatCount(total)} signups from ${first ? formatDay(first) : ''} to ${last ? formatDay(last) : ''}`;
@@ -76,8 +78,13 @@ export function DayChart({ days }: { days: Day[] }) {
                     </rect>
                   );
                 })}
-                {index % labelEvery === 0 && (
-                  <text class="axis-label" x={x + barWidth / 2} y={HEIGHT - 8} text-anchor="middle">
+                {(lastIndex - index) % labelEvery === 0 && (
+                  <text
+                    class="axis-label"
+                    x={index === lastIndex ? x + barWidth : x + barWidth / 2}
+                    y={HEIGHT - 8}
+                    text-anchor={index === lastIndex ? 'end' : 'middle'}
+                  >
                     {formatDay(day.day)}
                   </text>
                 )}

@@ -80,28 +80,29 @@ export function TopLists({ stats }: { stats: Stats }) {
         {stats.top_impressions.length === 0 ? (
           <p class="muted">No signups in this window.</p>
         ) : (
-          <table class="data">
-            <thead>
-              <tr>
-                <th scope="col">Impression</th>
-                <th scope="col">Ambassador</th>
-                <th scope="col" class="num">Signups</th>
-                <th scope="col" class="num">Delivered</th>
-              </tr>
-            </thead>
-            <tbody>
-              {stats.top_impressions.map((row) => (
-                <tr key={row.impression_id}>
-                  <td>
-                    <code>{row.impression_id}</code>
-                  </td>
-                  <td>{row.student_id ?? '—'}</td>
-                  <td class="num">{row.count}</td>
-                  <td class="num">{row.delivered}</td>
+          <div class="table-wrap">
+            <table class="data">
+              <thead>
+                <tr>
+                  <th scope="col">Impression (ambassador)</th>
+                  <th scope="col" class="num">Signups</th>
+                  <th scope="col" class="num">Delivered</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {stats.top_impressions.map((row) => (
+                  <tr key={row.impression_id}>
+                    <td>
+                      <code>{row.impression_id}</code>
+                      <span class="sub">{row.student_id ?? 'no ambassador yet'}</span>
+                    </td>
+                    <td class="num">{row.count}</td>
+                    <td class="num">{row.delivered}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
       <section class="card" aria-labelledby="ambassadors-title">
@@ -109,26 +110,29 @@ export function TopLists({ stats }: { stats: Stats }) {
         {stats.top_students.length === 0 ? (
           <p class="muted">No delivered referrals in this window.</p>
         ) : (
-          <table class="data">
-            <thead>
-              <tr>
-                <th scope="col">Ambassador</th>
-                <th scope="col" class="num">Referrals</th>
-                <th scope="col" class="num">Impressions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {stats.top_students.map((row) => (
-                <tr key={row.student_id}>
-                  <td>
-                    <code>{row.student_id}</code>
-                  </td>
-                  <td class="num">{row.delivered}</td>
-                  <td class="num">{row.impressions}</td>
+          <div class="table-wrap">
+            <table class="data">
+              <thead>
+                <tr>
+                  <th scope="col">Ambassador</th>
+                  <th scope="col" class="num">Referrals</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {stats.top_students.map((row) => (
+                  <tr key={row.student_id}>
+                    <td>
+                      <code>{row.student_id}</code>
+                      <span class="sub">
+                        from {row.impressions} impression{row.impressions === 1 ? '' : 's'}
+                      </span>
+                    </td>
+                    <td class="num">{row.delivered}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
     </div>
