@@ -131,6 +131,7 @@ export function createRelay(options: RelayOptions): Relay {
       forwarder.start();
       retention ??= startRetention({
         adminStore,
+        purgePayloads: (cutoff) => webhooks.webhookStore.purgePayloads(cutoff),
         days: retentionDays,
         now,
         logger,

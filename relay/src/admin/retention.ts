@@ -1,7 +1,8 @@
 /**
  * Retention: with `RELAY_RETENTION_DAYS` = N > 0, the personal data of signups delivered
  * more than N days ago is removed on start and then every `intervalMs`; rows, states and
- * counts stay. Runs never overlap; the timer does not keep the process alive.
+ * counts stay. Raw webhook payloads kept for replay (they hold personal data too) are
+ * deleted once older than N days. Runs never overlap; the timer does not keep the process alive.
  */
 import type { Logger } from '../logger';
 import type { AdminStore } from '../store/admin-store';
@@ -10,6 +11,8 @@ const DAY_MS = 86_400_000;
 
 export interface RetentionOptions {
   adminStore: Pick<AdminStore, 'purgeDeliveredPii'>;
+  /** Deletes kept webhook payloads received before the cutoff; resolves with the count. */
+  purgePayloads?: (cutoff: number) => Promise<number>;
   days: number;
   now: () => number;
   logger: Logger;
@@ -23,15 +26,26 @@ export interface RetentionJob {
   stop(): Promise<void>;
 }
 
-export function startRetention({ adminStore, days, now, logger, intervalMs = 3_600_000 }: RetentionOptions): RetentionJob {
+export function startRetention({
+  adminStore,
+  purgePayloads,
+  days,
+  now,
+  logger,
+  intervalMs = 3_600_000,
+}: RetentionOptions): RetentionJob {
   if (days <= 0) return { runNow: async () => 0, stop: async () => undefined };
   let running: Promise<number> | undefined;
   let stopped = false;
   const run = async () => {
     try {
       const at = now();
-      const purged = await adminStore.purgeDeliveredPii(at - days * DAY_MS, at);
-      if (purged > 0) logger.info({ purged, retention_days: days }, 'retention: personal data removed');
+      const cutoff = at - days * DAY_MS;
+      const purged = await adminStore.purgeDeliveredPii(cutoff, at);
+      const payloads = (await purgePayloads?.(cutoff)) ?? 0;
+      if (purged > 0 || payloads > 0) {
+        logger.info({ purged, webhook_payloads: payloads, retention_days: days }, 'retention: personal data removed');
+      }
       return purged;
     } catch (error) {
       logger.error({ err: error }, 'retention run failed');
