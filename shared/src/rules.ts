@@ -42,8 +42,11 @@ export const RULE_MESSAGES: Record<RuleCode, string> = {
 };
 
 // C0, DEL, C1 controls plus the Unicode line/paragraph separators and bidi overrides,
-// which render invisibly and are a classic spoofing vector in names.
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+// which render invisibly and are a classic spoofing vector in names. Also lone UTF-16
+// surrogates (JSON can carry "\ud800"): they have no UTF-8 form, so SQLite and Vantio would
+// get U+FFFD instead of what was sent, and two different addresses would share one key.
+const CONTROL_CHARS =
+  /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udbff])[\udc00-\udfff]/;
 
 export function hasControlChars(value: string): boolean {
   return CONTROL_CHARS.test(value);
