@@ -23,11 +23,38 @@ export function canonicalHash(value: unknown, hash: Sha256Hex = portableSha256He
   return hash(canonicalJson(value));
 }
 
+/**
+ * Iterative, not recursive: metadata may nest thousands of levels deep within its 8 KB,
+ * which overflowed the call stack (a 500 for a keyed request). Output is unchanged.
+ */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  const out: string[] = [];
+  // Work list, last item first: a `string` is literal output, a `{ value }` is still to be written.
+  const work: Array<string | { value: unknown }> = [{ value }];
+  while (work.length > 0) {
+    const item = work.pop()!;
+    if (typeof item === 'string') {
+      out.push(item);
+      continue;
+    }
+    const current = item.value;
+    if (current === null || typeof current !== 'object') {
+      out.push(JSON.stringify(current) ?? 'null');
+    } else if (Array.isArray(current)) {
+      out.push('[');
+      work.push(']');
+      for (let i = current.length - 1; i >= 0; i--) work.push({ value: current[i] }, ...(i > 0 ? [','] : []));
+    } else {
+      const entries = Object.entries(current as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      out.push('{');
+      work.push('}');
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, v] = entries[i]!;
+        work.push({ value: v }, `${JSON.stringify(k)}:`, ...(i > 0 ? [','] : []));
+      }
+    }
+  }
+  return out.join('');
 }
