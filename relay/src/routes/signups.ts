@@ -41,6 +41,13 @@ export function signupRoutes({ ingestor, store, now, minFillMs, onBot }: SignupR
       const issues = toFieldIssues(parsed.error);
       throw new ApiError(400, describeFieldIssues(issues), { issues });
     }
+    // zod's record drops a "__proto__" key (assigning it would swap the prototype), so the
+    // relay would store and forward less than it acknowledged: refuse it instead.
+    const metadata = (body as { metadata?: unknown }).metadata;
+    if (typeof metadata === 'object' && metadata !== null && Object.hasOwn(metadata, '__proto__')) {
+      const message = 'must not have a "__proto__" key';
+      throw new ApiError(400, `Invalid request: metadata ${message}`, { issues: [{ path: 'metadata', message }] });
+    }
     const { honeypot, time_to_fill_ms: fillMs, ...signup } = parsed.data;
     const headerKey = c.req.header('idempotency-key');
     if (headerKey !== undefined) {
