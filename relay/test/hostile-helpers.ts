@@ -1,0 +1,153 @@
+/**
+ * Shared checks for the hostile-input properties: the error shape, a fingerprint of
+ * everything the relay has stored (to prove a refused request changed nothing), webhook
+ * sources to sign against, and a real loopback server for what only sockets can send.
+ */
+import { createHmac } from 'node:crypto';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { expect } from 'vitest';
+import { Webhook } from 'standardwebhooks';
+import type { Harness } from '../src/testing';
+import { compileSources } from '../src/webhooks';
+
+/** Asserts the `{ error, message }` shape (optional `issues`) and returns the body. */
+export async function expectErrorShape(response: Response): Promise<Record<string, unknown>> {
+  expect(response.headers.get('content-type') ?? '').toMatch(/^application\/json/);
+  const text = await response.text();
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new Error(`${response.status} body is not JSON: ${text.slice(0, 200)}`);
+  }
+  expect(typeof body.error, `error in ${text.slice(0, 300)}`).toBe('string');
+  expect(typeof body.message, `message in ${text.slice(0, 300)}`).toBe('string');
+  expect((body.error as string).length).toBeGreaterThan(0);
+  expect((body.message as string).length).toBeGreaterThan(0);
+  if ('issues' in body) {
+    expect(Array.isArray(body.issues)).toBe(true);
+    for (const issue of body.issues as unknown[]) expect(issue).toEqual({ path: expect.any(String), message: expect.any(String) });
+  }
+  return body;
+}
+
+/** Never a 5xx; a 4xx always in the error shape. */
+export async function expectClientSafe(response: Response, label: string): Promise<void> {
+  expect(response.status, `${label} → ${response.status}`).toBeLessThan(500);
+  if (response.status >= 400) await expectErrorShape(response);
+}
+
+/**
+ * Everything stored, as numbers: row counts, the bots counter, and SQLite's count of rows
+ * changed on the store's connection (any INSERT/UPDATE/DELETE moves it).
+ */
+export function storeFingerprint(h: Harness) {
+  const { db } = h.relay.store;
+  const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  return {
+    signups: count('signups'),
+    outbox: count('outbox'),
+    attempts: count('attempts'),
+    deliveries: count('webhook_deliveries'),
+    payloads: count('webhook_payloads'),
+    bots: h.relay.store.getCounter('bots'),
+    changes: (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n,
+  };
+}
+
+/**
+ * JSON with sorted keys: deep equality for parsed JSON (vitest's toStrictEqual compares
+ * `.constructor`, which a JSON object may carry as an ordinary key).
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+  return `{${entries.join(',')}}`;
+}
+
+export const HMAC_SECRET = 'hostile-hmac-secret-0123456789abcdef';
+export const STANDARD_SECRET = 'whsec_aG9zdGlsZS1zdGFuZGFyZC13ZWJob29rcy1zZWNyZXQ=';
+
+/** A generic HMAC source and a Standard Webhooks source, both with metadata mappings. */
+export const hostileSources = () =>
+  compileSources({
+    sources: {
+      hmac: {
+        verifier: 'hmac-sha256',
+        header: 'X-Signature',
+        prefix: 'sha256=',
+        encoding: 'hex',
+        secrets: [HMAC_SECRET],
+        map: {
+          impression_id: 'impression',
+          first_name: 'person.first',
+          last_name: 'person.last',
+          email: 'person.email',
+          profile_picture: 'picture',
+          metadata: { extra: 'extra', plan: 'person.plan' },
+        },
+      },
+      standard: {
+        verifier: 'standard-webhooks',
+        secrets: [STANDARD_SECRET],
+        map: { impression_id: 'data.impression', first_name: 'data.first', last_name: 'data.last', email: 'data.email' },
+      },
+    },
+  });
+
+export const hmacSignature = (body: Uint8Array | string) =>
+  `sha256=${createHmac('sha256', HMAC_SECRET).update(body).digest('hex')}`;
+
+/** Standard Webhooks headers made by the official package (independent of the relay's verifier). */
+export function standardSignature(id: string, at: number, body: string) {
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at / 1000)),
+    'webhook-signature': new Webhook(STANDARD_SECRET).sign(id, new Date(at), body),
+  };
+}
+
+export interface LoopbackServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Serves an app on an ephemeral loopback port (the node-server adapter, as in production). */
+export async function serveOnLoopback(fetchHandler: (request: Request, env?: unknown) => Response | Promise<Response>): Promise<LoopbackServer> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: fetchHandler, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => {
+      resolve({
+        url: `http://127.0.0.1:${info.port}`,
+        port: info.port,
+        close: () =>
+          new Promise<void>((done) => {
+            (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+/** Sends bytes as they are over a fresh TCP connection; resolves with the status line's code and the body. */
+export function rawHttp(port: number, request: Buffer | string): Promise<{ status: number; head: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.setTimeout(5_000, () => socket.destroy(new Error('raw request timed out')));
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('latin1');
+      const split = text.indexOf('\r\n\r\n');
+      const head = split < 0 ? text : text.slice(0, split);
+      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0);
+      resolve({ status, head, body: split < 0 ? '' : Buffer.from(text.slice(split + 4), 'latin1').toString('utf8') });
+    });
+    socket.end(request);
+  });
+}
