@@ -5,7 +5,7 @@
 #     -e RELAY_ADMIN_TOKEN=… -e RELAY_ALLOWED_ORIGINS=https://club.example.edu vantio-relay
 # See docs/operations.md (reverse proxy, TLS, backups, metrics).
 
-# ---- build: dev dependencies, native module, bundles ----
+# ---- build: dev dependencies, native module, bundles, the relay bundle ----
 FROM node:20-slim AS build
 WORKDIR /app
 # better-sqlite3 falls back to compiling from source when no prebuilt binary fits.
@@ -20,15 +20,10 @@ COPY widget/package.json widget/
 COPY e2e/package.json e2e/
 RUN npm ci --no-audit --no-fund
 COPY . .
-# The widget bundles and the admin dashboard.
+# The widget bundles, the admin dashboard and relay/dist/main.js (the relay bundled by esbuild).
 RUN npm run build
-# Keep production dependencies only, plus tsx (the relay runs its TypeScript through it),
-# pinned to the version the lock file installed.
-RUN TSX_VERSION="$(node -p "require('tsx/package.json').version")" \
- && npm pkg delete devDependencies.tsx \
- && npm pkg set "dependencies.tsx=${TSX_VERSION}" \
- && npm install --omit=dev --no-audit --no-fund \
- && npm cache clean --force
+# Only production dependencies go to the runtime image.
+RUN npm prune --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # ---- runtime ----
 FROM node:20-slim
@@ -47,4 +42,4 @@ EXPOSE 8787
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.RELAY_PORT || 8787) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Node as PID 1, no npm in between: SIGTERM reaches the relay, which drains and stops.
-CMD ["node", "--import", "tsx", "relay/src/main.ts"]
+CMD ["node", "relay/dist/main.js"]
