@@ -1,13 +1,36 @@
 /**
  * Reads a JSON request body defensively: JSON content type only (415), at most `maxBytes`
- * however the body is framed (413), strict UTF-8 and well-formed JSON (400). The raw bytes
- * stay available for webhook signature checks.
+ * however the body is framed (413), strict UTF-8 and well-formed JSON nested at most
+ * MAX_JSON_DEPTH deep (400). The raw bytes stay available for webhook signature checks.
  */
 import type { Context, MiddlewareHandler, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from './errors';
 
 export type JsonBodyVariables = { rawBody: Uint8Array; jsonBody: unknown };
+
+/**
+ * No real payload nests this deep; far deeper JSON parses fine but later overflows the stack
+ * of JSON.stringify (an admin reading a kept webhook payload got a 500) and other recursion.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/** True when arrays/objects in JSON text nest deeper than `limit` (brackets inside strings ignored). */
+export function nestedDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === 0x5c) i++; // backslash: skip the escaped character
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x5b || code === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (code === 0x5d || code === 0x7d) depth--;
+  }
+  return false;
+}
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -31,6 +54,9 @@ export function jsonBody(maxBytes: number): MiddlewareHandler<{ Variables: JsonB
       text = strictUtf8.decode(raw);
     } catch {
       throw new ApiError(400, 'The request body is not valid UTF-8');
+    }
+    if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+      throw new ApiError(400, `The request body is nested more than ${MAX_JSON_DEPTH} levels deep`);
     }
     let parsed: unknown;
     try {
