@@ -52,16 +52,20 @@ export async function startRelay(env: Record<string, string> = {}): Promise<Runn
       child.kill('SIGKILL');
       reject(new Error(`${error.message}\n--- relay output ---\n${output}`));
     };
-    child.on('exit', (code) => fail(new Error(`the relay exited with code ${code}`)));
-    child.stdout!.on('data', () => {
+    const onEarlyExit = (code: number | null) => fail(new Error(`the relay exited with code ${code}`));
+    const onStartupOutput = () => {
       const relay = /relay listening on (\S+)/.exec(output)?.[1];
       const emulator = /emulator listening on (\S+)/.exec(output)?.[1];
       if (relay && emulator) {
         clearTimeout(timer);
-        child.removeAllListeners('exit');
+        // Detach only our own startup listeners: stop() adds its own exit listener later.
+        child.off('exit', onEarlyExit);
+        child.stdout!.off('data', onStartupOutput);
         resolve([relay, emulator]);
       }
-    });
+    };
+    child.on('exit', onEarlyExit);
+    child.stdout!.on('data', onStartupOutput);
   });
 
   const control = async (path: string, init?: RequestInit) => {

@@ -71,9 +71,6 @@ test.beforeAll(async () => {
     RELAY_ADMIN_TOKEN: TOKEN,
     // A short retry schedule so a signup goes dead in well under a second.
     RELAY_RETRY_SCHEDULE: '0.05,0.05',
-    // startRelay's stdout listener drops every 'exit' listener whenever output arrives, so a
-    // warning flushed during shutdown would leave stop() waiting forever: log nothing.
-    RELAY_LOG_LEVEL: 'silent',
   });
   posterImpression = await relay.newImpression();
   deadImpression = await relay.newImpression();
