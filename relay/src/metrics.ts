@@ -3,11 +3,10 @@
  * one — so tests can run many relays in one process. Counters are fed by hooks (ingest
  * results, bots, delivery attempts); queue and pause figures are read at scrape time.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AttemptEvent, DeliveryStatus } from './forwarder';
-import { ApiError } from './http/errors';
+import { bearerAuth } from './http/admin-auth';
 import type { Ingestor } from './ingest';
 import type { QueueSnapshot } from './store/metrics-store';
 import type { AcceptResult } from './store/types';
@@ -160,8 +159,6 @@ export function createMetrics({ queue, delivery, now, processMetrics = false }: 
   };
 }
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
-
 export interface MetricsRouteOptions {
   metrics: RelayMetrics;
   /** A scrape-only token (RELAY_METRICS_TOKEN); the admin token is accepted too. */
@@ -174,21 +171,14 @@ export interface MetricsRouteOptions {
  * signup volume. Prometheus sends it with `authorization: { credentials: … }`.
  */
 export function metricsRoutes({ metrics, metricsToken, adminToken }: MetricsRouteOptions) {
-  const accepted = [metricsToken, adminToken].filter((token): token is string => Boolean(token)).map(digest);
   const app = new Hono();
-  app.get('/metrics', async (c) => {
-    if (accepted.length === 0) {
-      throw new ApiError(503, '/metrics is disabled: set RELAY_METRICS_TOKEN (or RELAY_ADMIN_TOKEN) to enable it');
-    }
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
-    const given = match ? digest(match[1]!) : undefined;
-    // Compare against every token so the time taken says nothing about which one matched.
-    const ok = accepted.reduce((found, token) => (given !== undefined && timingSafeEqual(given, token)) || found, false);
-    if (!ok) {
-      throw new ApiError(401, 'A valid token is required (Authorization: Bearer <RELAY_METRICS_TOKEN or RELAY_ADMIN_TOKEN>)', {
-        headers: { 'WWW-Authenticate': 'Bearer realm="vantio-relay metrics"' },
-      });
-    }
+  const auth = bearerAuth({
+    tokens: [metricsToken, adminToken],
+    disabledMessage: '/metrics is disabled: set RELAY_METRICS_TOKEN (or RELAY_ADMIN_TOKEN) to enable it',
+    tokenName: 'token (RELAY_METRICS_TOKEN or RELAY_ADMIN_TOKEN)',
+    realm: 'vantio-relay metrics',
+  });
+  app.get('/metrics', auth, async (c) => {
     c.header('Cache-Control', 'no-store');
     return c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType });
   });

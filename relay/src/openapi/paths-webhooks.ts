@@ -1,14 +1,6 @@
 /** Webhook intake and the admin's kept-payload routes, for the OpenAPI document. */
-import { z } from 'zod';
+import { ZPayloadListQuery } from '../webhooks/admin-routes';
 import type { RouteDoc } from './document';
-
-/** Mirrors the query `webhooks/admin-routes.ts` parses (strict: unknown parameters are a 400). */
-const ZPayloadListQuery = z.strictObject({
-  status: z.enum(['pending', 'ingested']).optional().describe('pending: waiting for a mapping fix; ingested: replayed into a signup'),
-  source: z.string().max(63).optional().describe('Only this source'),
-  before: z.string().max(64).optional().describe('`next_before` from the previous page'),
-  limit: z.number().int().min(1).max(200).default(50).describe('Page size (1–200)'),
-});
 
 const source = { source: 'The source name, as configured in RELAY_SOURCES_FILE' };
 const payloadId = { id: 'The kept payload id' };

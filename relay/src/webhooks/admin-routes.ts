@@ -19,11 +19,21 @@ export interface WebhookAdminDeps {
   logger: Logger;
 }
 
-const ZListQuery = z.strictObject({
-  status: z.enum(['pending', 'ingested'], { error: 'must be pending or ingested' }).optional(),
-  source: z.string().max(63).optional(),
-  before: z.string().max(64).optional(),
-  limit: z.coerce.number({ error: 'must be a number' }).int().min(1).max(200, 'must be at most 200').default(50),
+/** The list query (strict: unknown parameters are a 400); the OpenAPI document uses it as is. */
+export const ZPayloadListQuery = z.strictObject({
+  status: z
+    .enum(['pending', 'ingested'], { error: 'must be pending or ingested' })
+    .optional()
+    .describe('pending: waiting for a mapping fix; ingested: replayed into a signup'),
+  source: z.string().max(63).optional().describe('Only this source'),
+  before: z.string().max(64).optional().describe('`next_before` from the previous page'),
+  limit: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(1)
+    .max(200, 'must be at most 200')
+    .default(50)
+    .describe('Page size (1–200)'),
 });
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -51,7 +61,7 @@ export function webhookAdminRoutes({ sources, webhookStore, intake, logger }: We
   };
 
   app.get('/', (c) => {
-    const parsed = ZListQuery.safeParse(c.req.query());
+    const parsed = ZPayloadListQuery.safeParse(c.req.query());
     if (!parsed.success) {
       const issues = toFieldIssues(parsed.error);
       throw new ApiError(400, describeFieldIssues(issues), { issues });
