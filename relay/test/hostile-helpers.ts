@@ -12,6 +12,10 @@ import { Webhook } from 'standardwebhooks';
 import type { Harness } from '../src/testing';
 import { compileSources } from '../src/webhooks';
 
+/** A longer fuzzing session: `HOSTILE_SCALE=20 npx vitest run --project relay --testTimeout=0 test/hostile`. */
+const SCALE = Number(process.env.HOSTILE_SCALE ?? '1') || 1;
+export const runs = (numRuns: number) => Math.max(1, Math.round(numRuns * SCALE));
+
 /** Asserts the `{ error, message }` shape (optional `issues`) and returns the body. */
 export async function expectErrorShape(response: Response): Promise<Record<string, unknown>> {
   expect(response.headers.get('content-type') ?? '').toMatch(/^application\/json/);

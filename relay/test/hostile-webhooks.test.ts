@@ -17,6 +17,7 @@ import {
   hmacSignature,
   hostileSources,
   standardSignature,
+  runs,
   storeFingerprint,
 } from './hostile-helpers';
 
@@ -94,7 +95,7 @@ describe('POST /v1/webhooks/:source under hostile input', () => {
         const response = await deliverChecked(() => signedHmac(body), body.slice(0, 80), body);
         expect([200, 202, 422], await response.clone().text()).toContain(response.status);
       }),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 
@@ -116,7 +117,7 @@ describe('POST /v1/webhooks/:source under hostile input', () => {
         expect(referral).toMatchObject({ impression_id: impression, first_name: first.trim(), last_name: last.trim(), email: address });
         expect(canonicalJson(referral.metadata)).toBe(expectedMetadata);
       }),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 
@@ -135,7 +136,7 @@ describe('POST /v1/webhooks/:source under hostile input', () => {
         const response = await deliverChecked(() => deliver('hmac', body, { 'x-signature': signature }), signature.slice(0, 60));
         expect(response.status).toBe(401);
       }),
-      { numRuns: 120 },
+      { numRuns: runs(120) },
     );
     // Unsigned, and Standard Webhooks headers that are malformed, stale, from the future or for another id.
     const at = h.clock.now;
@@ -166,7 +167,7 @@ describe('POST /v1/webhooks/:source under hostile input', () => {
         // An empty id is no id; anything else verifies and then maps, replays or is kept.
         expect(sentId ? [200, 202, 422] : [401]).toContain(response.status);
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 
@@ -176,7 +177,7 @@ describe('POST /v1/webhooks/:source under hostile input', () => {
         const response = await deliverChecked(() => signedHmac(bytes), 'invalid utf-8');
         expect(response.status).toBe(400);
       }),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   });
 
@@ -221,7 +222,7 @@ describe('POST /v1/webhooks/:source under hostile input', () => {
         );
         expect(response.status).toBe(415);
       }),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
     const segment = fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }), fc.constantFrom('HMAC', 'hmac ', '..', '%2e%2e', 'widget', 'api', '__proto__', 'constructor', 'hmac%00'));
     await fc.assert(
@@ -231,7 +232,7 @@ describe('POST /v1/webhooks/:source under hostile input', () => {
         const response = await deliverChecked(() => h.relay.app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body }), path);
         expect([404, 405]).toContain(response.status);
       }),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
     for (const method of ['GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'PROPFIND']) {
       const response = await deliverChecked(() => h.relay.app.request('/v1/webhooks/hmac', { method, headers: { 'x-signature': hmacSignature(body) } }), method);
