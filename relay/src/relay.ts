@@ -63,14 +63,16 @@ export function createRelay(options: RelayOptions): Relay {
   const now = options.now ?? Date.now;
   const { logger } = options;
   const store = SqliteStore.open(options.dbPath);
-  const client =
+  const client = withoutSecretInMessages(
     options.client ??
-    createVantioClient({
-      baseUrl: options.vantioApiUrl,
-      secretKey: options.vantioSecretKey,
-      timeoutMs: options.upstreamTimeoutMs,
-      now,
-    });
+      createVantioClient({
+        baseUrl: options.vantioApiUrl,
+        secretKey: options.vantioSecretKey,
+        timeoutMs: options.upstreamTimeoutMs,
+        now,
+      }),
+    options.vantioSecretKey,
+  );
   // Scrape-time gauges read the forwarder's status; the forwarder reports each attempt back.
   const metrics = createMetrics({
     queue: createQueueSnapshot(store.db),
@@ -144,6 +146,22 @@ export function createRelay(options: RelayOptions): Relay {
       stopped = true;
       await Promise.all([forwarder.stop(timeoutMs), retention?.stop()]);
       store.close();
+    },
+  };
+}
+
+/**
+ * Upstream error text becomes `last_error`, the attempt history, and (for a 401) the pause
+ * message on the public /readyz. A gateway that echoes the Authorization header back would
+ * publish the key there, so the key and anything shaped like a Vantio key is masked.
+ */
+export function withoutSecretInMessages(client: VantioClient, secretKey: string): VantioClient {
+  const mask = (message: string) =>
+    (secretKey ? message.replaceAll(secretKey, '[secret key]') : message).replace(/\bsk_(live|test)_[A-Za-z0-9_-]*/g, 'sk_$1_[masked]');
+  return {
+    async createReferral(body, callOptions) {
+      const outcome = await client.createReferral(body, callOptions);
+      return outcome.kind === 'created' ? outcome : { ...outcome, message: mask(outcome.message) };
     },
   };
 }
