@@ -1,8 +1,14 @@
 /**
  * The CORS allowlist: exact origins, `https://*.example.edu` for every subdomain, or `*`.
  * The relay's own origin is always allowed (its /demo page posts to it).
+ *
+ * An Origin header is compared as sent: browsers always serialise it in lower case, so an
+ * upper-case spelling is not a browser and gets nothing. A wildcard matches only when what
+ * stands for `*` is DNS labels (`a.b`), never `evil.com?`, `x@y` or `a b`.
  */
 export type OriginCheck = (origin: string, selfOrigin: string) => boolean;
+
+const DNS_LABELS = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
 
 export function createOriginCheck(allowed: readonly string[]): OriginCheck {
   const exact = new Set<string>();
@@ -17,12 +23,11 @@ export function createOriginCheck(allowed: readonly string[]): OriginCheck {
     } else exact.add(origin);
   }
   return (origin, selfOrigin) => {
-    const o = origin.toLowerCase();
-    if (any || o === selfOrigin.toLowerCase() || exact.has(o)) return true;
+    if (any || origin === selfOrigin.toLowerCase() || exact.has(origin)) return true;
     return suffixes.some(({ scheme, suffix }) => {
-      if (!o.startsWith(scheme)) return false;
-      const host = o.slice(scheme.length);
-      return host.endsWith(suffix) && host.length > suffix.length && !host.slice(0, -suffix.length).includes('/');
+      if (!origin.startsWith(scheme)) return false;
+      const host = origin.slice(scheme.length);
+      return host.endsWith(suffix) && DNS_LABELS.test(host.slice(0, -suffix.length));
     });
   };
 }
