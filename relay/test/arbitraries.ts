@@ -215,7 +215,7 @@ export const foreignOrigin = fc.oneof(
     'https://evil.com\\.campus.example.org', 'https://evil.com%2F.campus.example.org', 'https://evil.com@x.campus.example.org',
     'https://x.campus.example.org:443', 'http://x.campus.example.org', 'https://xcampus.example.org', 'https://a b.campus.example.org',
     'https://*.campus.example.org', 'https://.campus.example.org', 'https://x..campus.example.org', 'file://', 'chrome-extension://abc',
-    'https://xn--clb-0ra.example.edu', 'https://ﬀ.campus.example.org', 'https://x.campus.example.org/', '*', 'https://evil.com',
+    'https://xn--clb-0ra.example.edu', 'https://é.campus.example.org', 'HTTPS://CLUB.EXAMPLE.EDU', 'https://Club.Example.edu', 'https://X.campus.example.org', 'https://-x.campus.example.org', 'https://x.campus.example.org/', '*', 'https://evil.com',
   ),
   fc.webUrl().map((url) => new URL(url).origin),
   fc.string({ unit: 'grapheme-ascii', maxLength: 60 }),
