@@ -85,6 +85,7 @@ export const hostileSources = () =>
         prefix: 'sha256=',
         encoding: 'hex',
         secrets: [HMAC_SECRET],
+        delivery_id: 'id',
         map: {
           impression_id: 'impression',
           first_name: 'person.first',
@@ -153,6 +154,6 @@ export function rawHttp(port: number, request: Buffer | string): Promise<{ statu
       const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0);
       resolve({ status, head, body: split < 0 ? '' : Buffer.from(text.slice(split + 4), 'latin1').toString('utf8') });
     });
-    socket.end(request);
+    socket.end(typeof request === 'string' ? Buffer.from(request, 'latin1') : request); // one byte per char, as written
   });
 }

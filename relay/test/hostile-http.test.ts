@@ -204,6 +204,8 @@ describe('methods and raw HTTP', () => {
     ['two Idempotency-Key headers', post(['Content-Type: application/json', 'Idempotency-Key: a', 'Idempotency-Key: b', 'Content-Length: 2'], '{}')],
     ['two Origin headers', post(['Content-Type: application/json', `Origin: ${ALLOWED_ORIGIN}`, 'Origin: https://evil.example', 'Content-Length: 2'], '{}')],
     ['a body longer than its Content-Length', post(['Content-Type: application/json', 'Content-Length: 5'], '{"impression_id":"imp_demo_1"}')],
+    ['a gzip-encoded body', post(['Content-Type: application/json', 'Content-Encoding: gzip', 'Content-Length: 20'], '\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xab\xae\x05\x00\x43\xbf\xa6\xa3\x02\x00')],
+    ['a 1 GB Content-Length with no body', post(['Content-Type: application/json', 'Content-Length: 1000000000'])],
     ['a method that is not a token', 'PO(ST /v1/signups HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'],
     ['a TRACE request', 'TRACE /v1/signups HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'],
   ])('refuses %s without a 5xx, injecting no header, storing nothing', async (_label, request) => {

@@ -117,6 +117,8 @@ describe('POST /v1/signups under hostile input', () => {
           ...(sent.profile_picture === undefined ? {} : { profile_picture: sent.profile_picture }),
         });
         expect(canonicalJson(referral!.metadata ?? null)).toBe(canonicalJson(sent.metadata ?? null));
+        // PII stays out of the logs: the request and delivery lines carry ids, never the address.
+        expect(h.logLines.some((line) => line.includes(JSON.stringify(sent.email).slice(1, -1))), 'email in a log line').toBe(false);
       }),
       { numRuns: runs(120) },
     );

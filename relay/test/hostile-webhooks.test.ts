@@ -75,6 +75,7 @@ const hmacPayload = fc.record(
     ),
     picture: fc.oneof(fc.webUrl(), hostileValue),
     extra: anyJson,
+    id: hostileValue, // the configured delivery id path
   },
   { requiredKeys: [] },
 );
