@@ -51,11 +51,13 @@ afterAll(async () => {
 
 const weirdSegment = fc.oneof(
   fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }).map(encodeURIComponent),
-  fc.constantFrom('%2F', 'a%2Fb', '..', '%2e%2e', '%', '%E0%A4%A', '%00', '%25', 'x'.repeat(5000), 'sgn_00000000000000000000000000', 'whp_x', '*', '%2A', "'%20OR%201=1"),
+  fc.constantFrom('%2F', 'a%2Fb', '..', '%2e%2e', '%', '%E0%A4%A', '%00', '%25', 'x'.repeat(5000), '*', '%2A', "'%20OR%201=1"),
+  fc.constantFrom('sgn_00000000000000000000000000', 'whp_x'),
 );
 const weirdEmail = fc.oneof(
   acceptableEmail,
-  fc.constantFrom('%@%', '*@*', '.*@.*', '_@_', 'admin1@example.edu%00', 'ADMIN1@EXAMPLE.EDU ', ' @ ', '@', 'a@', "'; DELETE FROM signups; --@x.y", 'a/b@c.d', 'admin%1@example.edu'),
+  fc.constantFrom('%@%', '*@*', '.*@.*', '_@_', 'admin1@example.edu%00', 'ADMIN1@EXAMPLE.EDU ', ' @ ', '@', 'a@'),
+  fc.constantFrom("'; DELETE FROM signups; --@x.y", 'a/b@c.d', 'admin%1@example.edu'),
   fc.string({ unit: 'binary', maxLength: 40 }),
 ).map(encodeURIComponent);
 
@@ -130,14 +132,15 @@ describe('admin routes under hostile input, with the token', () => {
           expect(after, `${label}: a ${response.status} changed something`).toEqual(before);
         }
       }),
-      { numRuns: runs(250) },
+      { numRuns: runs(500) },
     );
     await h.admin('/delivery/resume', { method: 'POST' });
   });
 
   it('erases only the person asked for, however the address is spelled or wildcarded', async () => {
     const emails = fc.oneof(
-      fc.constantFrom('%@%', '*@*', '.*@.*', '_@_', '%', '*', 'admin%@example.edu', 'admin_@example.edu', 'admin[1-9]@example.edu', "x' OR '1'='1@x.y", ...SQL_LOOKING),
+      fc.constantFrom('%@%', '*@*', '.*@.*', '_@_', '%', '*', 'admin%@example.edu', 'admin_@example.edu', 'admin[1-9]@example.edu'),
+      fc.constantFrom("x' OR '1'='1@x.y", ...SQL_LOOKING),
       weirdEmail.map(decodeURIComponentSafe),
     );
     await fc.assert(
@@ -181,8 +184,10 @@ const pathVariant = (path: string) =>
 const wrongAuthorization = fc.oneof(
   fc.constant(undefined),
   fc.constantFrom(
-    '', 'Bearer', 'Bearer ', `Bearer ${ADMIN_TOKEN}x`, `Bearer ${ADMIN_TOKEN.slice(0, -1)}`, `Bearer ${ADMIN_TOKEN.toUpperCase()}`, `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64')}`,
-    `Token ${ADMIN_TOKEN}`, `${ADMIN_TOKEN}`, `Bearer ${ADMIN_TOKEN} ${ADMIN_TOKEN}`, `Bearer "${ADMIN_TOKEN}"`, `Bearer ${ADMIN_TOKEN},Bearer x`, 'Bearer null', 'Bearer undefined',
+    '', 'Bearer', 'Bearer ', 'Bearer null', 'Bearer undefined', `Token ${ADMIN_TOKEN}`, `${ADMIN_TOKEN}`,
+    `Bearer ${ADMIN_TOKEN}x`, `Bearer ${ADMIN_TOKEN.slice(0, -1)}`, `Bearer ${ADMIN_TOKEN.toUpperCase()}`,
+    `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64')}`, `Bearer ${ADMIN_TOKEN} ${ADMIN_TOKEN}`,
+    `Bearer "${ADMIN_TOKEN}"`, `Bearer ${ADMIN_TOKEN},Bearer x`,
   ),
   headerValue.map((value) => `Bearer ${value}`),
   headerValue,
@@ -226,7 +231,7 @@ describe('admin routes without the token', () => {
           await expectNoAdminAccess(h.relay, 401, route, variant, method, authorization);
         },
       ),
-      { numRuns: runs(400) },
+      { numRuns: runs(600) },
     );
     await h.settle();
     expect(storeFingerprint(h)).toEqual(before);

@@ -75,13 +75,15 @@ async function everyAnswer(h: Harness): Promise<Array<[string, string]>> {
   if (existsSync(join(DASHBOARD_DIST, 'assets'))) {
     for (const file of readdirSync(join(DASHBOARD_DIST, 'assets'))) await take(file, await get(`/admin/assets/${file}`));
   }
-  for (const path of ['/metrics', '/v1/admin/signups?limit=500', '/v1/admin/stats', '/v1/admin/export.csv', '/v1/admin/delivery', '/v1/admin/backup', '/v1/admin/webhook-payloads']) {
+  const adminPaths = ['/signups?limit=500', '/stats', '/export.csv', '/delivery', '/backup', '/webhook-payloads'].map((path) => `/v1/admin${path}`);
+  for (const path of ['/metrics', ...adminPaths]) {
     await take(path, await get(path, admin));
   }
   for (const id of ids) await take(`signup ${id}`, await get(`/v1/admin/signups/${id}`, admin));
   for (const id of payloads) await take(`payload ${id}`, await get(`/v1/admin/webhook-payloads/${id}`, admin));
   await take('retry', await h.relay.app.request(`/v1/admin/signups/${ids[0]}/retry`, { method: 'POST', headers: admin }));
-  await take('replay', await h.relay.app.request('/v1/admin/replay', { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: '{"states":["dead","rejected"],"dry_run":true}' }));
+  const replay = { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: '{"states":["dead","rejected"],"dry_run":true}' };
+  await take('replay', await h.relay.app.request('/v1/admin/replay', replay));
   return answers;
 }
 
@@ -89,7 +91,9 @@ async function everyAnswer(h: Harness): Promise<Array<[string, string]>> {
 async function traffic(h: Harness, firstNames: string[]): Promise<Array<[string, string]>> {
   const answers: Array<[string, string]> = [];
   const keep = async (label: string, response: Response) => answers.push([label, `${headerText(response)}\n${await response.text()}`]);
-  for (const [n, first] of firstNames.entries()) await keep(`signup ${first}`, await h.post(person(n, { first_name: first, email: `${first.toLowerCase()}${n}@example.edu` })));
+  for (const [n, first] of firstNames.entries()) {
+    await keep(`signup ${first}`, await h.post(person(n, { first_name: first, email: `${first.toLowerCase()}${n}@example.edu` })));
+  }
   await keep('bad signup', await h.post({ email: 'nope' }));
   await keep('not json', await h.post('{'));
   await keep('foreign origin', await h.post(person(90), { origin: 'https://evil.example' }));
