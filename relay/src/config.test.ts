@@ -59,4 +59,19 @@ describe('loadConfig', () => {
       expect((error as Error).message).not.toContain('sk_live_do_not_print');
     }
   });
+
+  it('treats blank variables as unset, not as 0', () => {
+    const config = loadConfig({ RELAY_PORT: '', RELAY_FORWARD_CONCURRENCY: ' ', RELAY_RATE_LIMIT_PER_MIN: '', RELAY_MIN_FILL_MS: '' });
+    expect(config).toMatchObject({ port: 8787, forwardConcurrency: 4, rateLimitPerMinute: 120, minFillMs: 1200 });
+  });
+
+  it('sends the secret key over https only, except to this machine', () => {
+    expect(() => loadConfig({ VANTIO_API_URL: 'http://vantio.app', VANTIO_SECRET_KEY: 'sk_x' })).toThrow(/VANTIO_API_URL: must be https/);
+    expect(loadConfig({ VANTIO_API_URL: 'http://127.0.0.1:4010', VANTIO_SECRET_KEY: 'sk_x' }).vantioApiUrl).toBe('http://127.0.0.1:4010');
+    expect(loadConfig({ VANTIO_API_URL: 'http://localhost:4010', VANTIO_SECRET_KEY: 'sk_x' }).vantioApiUrl).toBe('http://localhost:4010');
+  });
+
+  it('bounds the timeouts (a huge one would make every call time out at once)', () => {
+    expect(() => loadConfig({ RELAY_UPSTREAM_TIMEOUT_MS: '5000000000' })).toThrow(/RELAY_UPSTREAM_TIMEOUT_MS: must be at most/);
+  });
 });

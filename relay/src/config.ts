@@ -57,9 +57,11 @@ const ZEnv = z
           .min(1, 'needs at least one delay'),
       ),
     RELAY_MIN_FILL_MS: nonNegativeInt(1200),
-    RELAY_UPSTREAM_TIMEOUT_MS: nonNegativeInt(10_000).pipe(z.number().min(100, 'must be at least 100')),
-    RELAY_SHUTDOWN_TIMEOUT_MS: nonNegativeInt(10_000),
-    RELAY_AUTH_PROBE_S: nonNegativeInt(60).pipe(z.number().min(1, 'must be at least 1')),
+    RELAY_UPSTREAM_TIMEOUT_MS: nonNegativeInt(10_000).pipe(
+      z.number().min(100, 'must be at least 100').max(600_000, 'must be at most 600000 (10 minutes)'),
+    ),
+    RELAY_SHUTDOWN_TIMEOUT_MS: nonNegativeInt(10_000).pipe(z.number().max(600_000, 'must be at most 600000 (10 minutes)')),
+    RELAY_AUTH_PROBE_S: nonNegativeInt(60).pipe(z.number().min(1, 'must be at least 1').max(86_400, 'must be at most 86400')),
     RELAY_TRUST_PROXY: z
       .enum(['true', 'false', '1', '0', ''], { error: 'must be true or false' })
       .default('false')
@@ -73,6 +75,10 @@ const ZEnv = z
   .superRefine((env, ctx) => {
     if (env.VANTIO_API_URL && !env.VANTIO_SECRET_KEY) {
       ctx.addIssue({ code: 'custom', path: ['VANTIO_SECRET_KEY'], message: 'is required when VANTIO_API_URL is set' });
+    }
+    // The secret key travels in a header: plain http only to this machine (a local emulator).
+    if (env.VANTIO_API_URL?.startsWith('http:') && !LOOPBACK.test(new URL(env.VANTIO_API_URL).hostname)) {
+      ctx.addIssue({ code: 'custom', path: ['VANTIO_API_URL'], message: 'must be https (http only for localhost)' });
     }
   });
 
@@ -111,9 +117,13 @@ export class ConfigError extends Error {
   }
 }
 
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
 /** Parses the environment; throws a ConfigError listing every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): RelayConfig {
-  const parsed = ZEnv.safeParse(env);
+  // A variable set to nothing (`RELAY_PORT=` in a compose file) means "unset", not 0.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = ZEnv.safeParse(given);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
   }

@@ -38,6 +38,8 @@ export interface AttemptEvent {
 
 export interface DeliveryStatus {
   paused: boolean;
+  /** After a 429 (or a failed write) nothing is sent before this time; null when not held. */
+  heldUntil: string | null;
   reason: 'unauthorized' | 'admin' | 'held' | null;
   message: string | null;
   since: string | null;
@@ -47,6 +49,9 @@ export interface DeliveryStatus {
 
 const ADMIN_PAUSE_FLAG = 'delivery_paused';
 const MAX_TIMER_MS = 60_000;
+/** Holds after a 429 or a failed write: never shorter (no hot loop on `Retry-After: 0`), never longer than an hour. */
+const MIN_HOLD_MS = 1_000;
+const MAX_HOLD_MS = 3_600_000;
 
 export class Forwarder {
   /** Claimed rows until their outcome is recorded: never claimed twice. */
@@ -90,12 +95,15 @@ export class Forwarder {
     if (this.stopping || this.options.concurrency === 0 || this.adminPause) return;
     const now = this.options.now();
     let capacity = this.options.concurrency - this.calling;
+    if (now < this.holdUntil) return this.wakeAt(this.holdUntil, now);
     if (this.authPause) {
-      // Paused for a bad key: one probe at a time, every authProbeMs.
-      if (now < this.authPause.probeAt || this.inFlight.size > 0) return this.wakeAt(this.authPause.probeAt, now);
+      // Paused for a bad key: one probe at a time, at most every authProbeMs, whatever its
+      // outcome. While a call is out, its end pumps again: no timer needed.
+      if (this.inFlight.size > 0) return;
+      if (now < this.authPause.probeAt) return this.wakeAt(this.authPause.probeAt, now);
+      this.authPause.probeAt = now + this.options.authProbeMs;
       capacity = 1;
     }
-    if (now < this.holdUntil) return this.wakeAt(this.holdUntil, now);
     const ids = new Set(this.inFlight.keys());
     if (capacity > 0) {
       for (const due of this.options.store.claimDue(now, capacity, ids)) {
@@ -108,8 +116,9 @@ export class Forwarder {
   }
 
   status(): DeliveryStatus {
-    const base = { inFlight: this.calling, concurrency: this.options.concurrency };
     const iso = (ms: number) => new Date(ms).toISOString();
+    const held = this.holdUntil > this.options.now() ? iso(this.holdUntil) : null;
+    const base = { inFlight: this.calling, concurrency: this.options.concurrency, heldUntil: held };
     if (this.authPause) {
       return { ...base, paused: true, reason: 'unauthorized', message: this.authPause.message, since: iso(this.authPause.since) };
     }
@@ -127,7 +136,12 @@ export class Forwarder {
     const now = this.options.now();
     await this.options.store.setFlag(ADMIN_PAUSE_FLAG, paused ? String(now) : null);
     this.adminPause = paused ? { since: now } : null;
-    if (!paused) this.pump();
+    if (!paused) {
+      // "Resume" means "try now": it also lifts a 429 hold and lets a bad-key probe go at once.
+      this.holdUntil = 0;
+      if (this.authPause) this.authPause.probeAt = now;
+      this.pump();
+    }
   }
 
   /** Resolves once nothing is in flight (tests and shutdown). */
@@ -182,7 +196,12 @@ export class Forwarder {
       this.pump();
     };
     const delivery = this.deliver(due.signup, release)
-      .catch((error) => this.options.onError?.(error, `delivering ${id}`))
+      .catch((error) => {
+        // Typically the outcome could not be written (disk full, I/O error): the row is still
+        // due, so hold all delivery for a while instead of re-sending it at once, in a loop.
+        this.holdUntil = Math.max(this.holdUntil, this.options.now() + this.backoffMs());
+        this.options.onError?.(error, `delivering ${id}`);
+      })
       .finally(() => {
         this.inFlight.delete(id);
         release();
@@ -235,14 +254,15 @@ export class Forwarder {
         const error = outcome.status === null ? outcome.message : `${outcome.status}: ${outcome.message}`;
         if (outcome.rateLimited) {
           // Throttling is not the signup's fault: hold everything, keep the schedule.
-          const wait = outcome.retryAfterMs ?? this.jittered(this.options.retryScheduleMs[0]!);
+          // The hold alone delays it, so an admin resume can send it at once.
+          const wait = clampHold(outcome.retryAfterMs ?? this.backoffMs());
           this.holdUntil = Math.max(this.holdUntil, now + wait);
-          return { state: 'queued', dueAt: now + wait, countsAsFailure: false, error };
+          return { state: 'queued', dueAt: now, countsAsFailure: false, error };
         }
         const failures = signup.failures + 1;
         const delay = this.options.retryScheduleMs[failures - 1];
         if (delay === undefined) return { state: 'dead', error: `retry schedule exhausted; last error ${error}` };
-        const wait = Math.max(this.jittered(delay), outcome.retryAfterMs ?? 0);
+        const wait = Math.max(this.jittered(delay), Math.min(outcome.retryAfterMs ?? 0, MAX_HOLD_MS));
         return { state: 'queued', dueAt: now + wait, countsAsFailure: true, error };
       }
     }
@@ -251,6 +271,14 @@ export class Forwarder {
   private jittered(delayMs: number): number {
     return Math.round(delayMs * (0.8 + 0.4 * this.random()));
   }
+
+  private backoffMs(): number {
+    return clampHold(this.jittered(this.options.retryScheduleMs[0]!));
+  }
+}
+
+function clampHold(ms: number): number {
+  return Math.min(Math.max(ms, MIN_HOLD_MS), MAX_HOLD_MS);
 }
 
 /** The exact documented create-referral body, with the stable upstream key. */

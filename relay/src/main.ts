@@ -5,6 +5,7 @@
 import { serve } from '@hono/node-server';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type RelayConfig } from './config';
 import { createLogger } from './logger';
@@ -51,17 +52,35 @@ async function main(): Promise<void> {
       { url, sandbox, concurrency: config.forwardConcurrency, webhook_sources: describeSources(webhookSources) },
       'relay started',
     );
+  }) as Server;
+  // A client trickling its request must not hold a connection (or a shutdown) for Node's 5 minutes.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 20_000;
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    // E.g. EADDRINUSE: say it plainly, stop what started, exit non-zero.
+    process.stderr.write(`relay cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}\n`);
+    logger.fatal({ err: error }, 'listen failed');
+    void relay
+      .stop(1_000)
+      .then(() => upstream?.close())
+      .finally(() => logger.flush(() => process.exit(1)));
   });
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
-    if (shuttingDown) return;
+    if (shuttingDown) {
+      // A second signal: stop now. Everything acknowledged is on disk; undelivered rows go out next start.
+      process.stderr.write(`${signal} again: exiting without waiting\n`);
+      process.exit(1);
+    }
     shuttingDown = true;
     logger.info({ signal }, 'shutting down: no new connections, finishing deliveries');
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
-      // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
-      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      // Idle keep-alive sockets would hold close() open; in-flight requests still finish,
+      // up to the shutdown timeout.
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs).unref();
     });
     await relay.stop(config.shutdownTimeoutMs);
     await upstream?.close();

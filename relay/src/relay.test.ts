@@ -205,4 +205,75 @@ describe('POST /v1/signups → SQLite → forwarder → Vantio', () => {
     });
     expect(h.relay.store.getSignup(((await human.json()) as { id: string }).id)?.source).toBe('widget');
   });
+
+  it('binds a key first answered "duplicate": the same again is a duplicate, another person is a 422', async () => {
+    await h.post(person(1), { 'idempotency-key': 'first-key' });
+    const key = { 'idempotency-key': 'second-key' };
+    expect((await h.post(person(1), key)).status).toBe(200);
+    const again = await h.post(person(1), key);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ duplicate: true });
+    expect((await h.post(person(2), key)).status).toBe(422);
+    expect(h.relay.store.countByState().queued + h.relay.store.countByState().delivered).toBe(1);
+  });
+
+  it('never hot-loops on 429 with Retry-After: 0, and shows the hold on /readyz until an admin resume', async () => {
+    await h.faults({ rate_limit_rate: 1, retry_after_s: 0 });
+    const { id } = (await (await h.post(person(1))).json()) as { id: string };
+    await h.settle();
+    expect((await signupState(id)).attempts).toBe(1);
+    const ready = (await (await h.relay.app.request('/readyz')).json()) as { delivery: { heldUntil: string | null } };
+    expect(ready.delivery.heldUntil).toBe(new Date(h.clock.now + 1_000).toISOString());
+    h.clock.now += 999;
+    await h.settle();
+    expect((await signupState(id)).attempts).toBe(1);
+    await h.faults({});
+    expect((await h.admin('/delivery/resume', { method: 'POST' })).status).toBe(200);
+    await h.settle();
+    expect(await signupState(id)).toMatchObject({ state: 'delivered', attempts: 2 });
+  });
+
+  it('probes a bad key at most once per authProbeMs, whatever the probe\'s outcome', async () => {
+    let calls = 0;
+    h.relay = h.restart({
+      client: {
+        createReferral: async () => {
+          calls += 1;
+          return calls === 1
+            ? { kind: 'unauthorized', status: 401, message: 'Invalid or missing API key' }
+            : { kind: 'retryable', status: null, message: 'network error: reset', rateLimited: false };
+        },
+      },
+    });
+    for (let n = 1; n <= 5; n++) await h.post(person(n));
+    await h.settle();
+    expect(calls).toBe(1);
+    h.clock.now += 60_000;
+    await h.settle();
+    expect(calls).toBe(2); // the probe failed for another reason: still one per period
+    await h.post(person(6));
+    await h.settle();
+    expect(calls).toBe(2);
+    h.clock.now += 60_000;
+    await h.settle();
+    expect(calls).toBe(3);
+  });
+
+  it('backs off instead of re-sending at once when an outcome cannot be written', async () => {
+    const store = h.relay.store;
+    const record = store.recordDelivery.bind(store);
+    let failures = 0;
+    store.recordDelivery = async (...args) => {
+      if (failures++ === 0) throw new Error('SQLITE_FULL: database or disk is full');
+      return record(...args);
+    };
+    const { id } = (await (await h.post(person(1))).json()) as { id: string };
+    await h.settle();
+    expect((await h.referrals()).create_calls).toEqual({ [store.getSignup(id)!.upstream_key]: 1 });
+    expect(store.getSignup(id)!.state).toBe('queued');
+    h.clock.now += 10_000;
+    await h.settle();
+    expect(store.getSignup(id)!.state).toBe('delivered');
+    expect(Object.values((await h.referrals()).create_calls)).toEqual([2]); // re-sent once, same key
+  });
 });

@@ -31,15 +31,25 @@ export interface VantioClient {
 export const REFERRALS_PATH = '/api/v1/referrals';
 
 export function createVantioClient(options: VantioClientOptions): VantioClient {
-  const url = new URL(REFERRALS_PATH, options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`).href;
+  // Relative to the base, so a base with a path (a gateway: https://gw.example/vantio) keeps it.
+  const url = new URL(REFERRALS_PATH.slice(1), options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`).href;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const doFetch = options.fetch ?? fetch;
   const now = options.now ?? Date.now;
   const authorization = `Bearer ${options.secretKey}`;
 
   async function createReferral(body: TCreateReferralRequest, { signal }: { signal?: AbortSignal } = {}) {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // One controller per call, its listener removed afterwards: AbortSignal.any() on a
+    // long-lived signal retains memory per call on Node 20.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onAbort = () => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) controller.abort();
     let response: Response;
     let text: string;
     try {
@@ -47,14 +57,16 @@ export function createVantioClient(options: VantioClientOptions): VantioClient {
         method: 'POST',
         headers: { authorization, 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify(body),
-        signal: combined,
+        signal: controller.signal,
       });
       text = await response.text();
     } catch (error) {
-      const timedOut = timeout.aborted && !signal?.aborted;
       // Only the error's name/message: never anything that could echo request headers.
       const message = timedOut ? `timed out after ${timeoutMs} ms` : `network error: ${describeError(error)}`;
       return { kind: 'retryable', status: null, message, rateLimited: false } as const;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
     return classify(response, text, now());
   }
@@ -83,17 +95,19 @@ function classify(response: Response, text: string, nowMs: number): CreateReferr
   };
 }
 
-/** `Retry-After` as delay-seconds or an HTTP-date; capped at one day. */
+// RFC 9110: delay-seconds, or an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`.
+// Anything else (negative, decimal, free-form dates that Date.parse would guess at) is ignored.
+const DELAY_SECONDS = /^\d{1,9}$/;
+const IMF_FIXDATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+/** `Retry-After` in ms from now, or undefined when absent or malformed; capped at one day. */
 export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
   let ms: number;
-  if (/^\d+$/.test(trimmed)) ms = Number(trimmed) * 1000;
-  else {
-    const date = Date.parse(trimmed);
-    if (Number.isNaN(date)) return undefined;
-    ms = date - nowMs;
-  }
+  if (DELAY_SECONDS.test(trimmed)) ms = Number(trimmed) * 1000;
+  else if (IMF_FIXDATE.test(trimmed)) ms = Date.parse(trimmed) - nowMs;
+  else return undefined;
   return Math.min(Math.max(ms, 0), 86_400_000);
 }
 

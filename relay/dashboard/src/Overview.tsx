@@ -33,7 +33,13 @@ export function DeliveryHealth({ stats, problems }: { stats: Stats; problems: Si
       <dl class="facts">
         <div>
           <dt>Delivery</dt>
-          <dd class={delivery.paused ? 'bad' : 'good'}>{delivery.paused ? `Paused — ${delivery.message ?? delivery.reason}` : 'Running'}</dd>
+          <dd class={delivery.paused || delivery.heldUntil ? 'bad' : 'good'}>
+            {delivery.paused
+              ? `Paused — ${delivery.message ?? delivery.reason}`
+              : delivery.heldUntil
+                ? `Held until ${new Date(delivery.heldUntil).toLocaleTimeString()} (Vantio asked to slow down)`
+                : 'Running'}
+          </dd>
         </div>
         <div>
           <dt>Queued now</dt>

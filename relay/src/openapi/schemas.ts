@@ -37,6 +37,7 @@ export const ZDeliveryStatus = z.strictObject({
   reason: z.enum(['unauthorized', 'admin', 'held']).nullable().describe('unauthorized: Vantio refused the key; admin: paused by an admin; held: RELAY_FORWARD_CONCURRENCY is 0'),
   message: z.string().nullable(),
   since: isoTime.nullable(),
+  heldUntil: isoTime.nullable().describe('After a 429 from Vantio (Retry-After) or a failed write, nothing is sent before this time'),
   inFlight: z.number().int(),
   concurrency: z.number().int(),
 });

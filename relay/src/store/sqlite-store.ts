@@ -26,6 +26,12 @@ export class SqliteStore implements Store {
     this.sql = {
       byClientKey: db.prepare('SELECT * FROM signups WHERE client_key = ?'),
       byUpstreamKey: db.prepare('SELECT * FROM signups WHERE upstream_key = ?'),
+      duplicateKey: db.prepare(
+        'SELECT s.*, d.request_hash AS key_request_hash FROM duplicate_keys d JOIN signups s ON s.id = d.signup_id WHERE d.client_key = ?',
+      ),
+      insertDuplicateKey: db.prepare(
+        'INSERT INTO duplicate_keys (client_key, signup_id, request_hash, created_at) VALUES (?, ?, ?, ?)',
+      ),
       byId: db.prepare('SELECT * FROM signups WHERE id = ?'),
       insertSignup: db.prepare(
         `INSERT INTO signups (id, source, state, impression_id, first_name, last_name, email, email_norm,
@@ -85,9 +91,20 @@ export class SqliteStore implements Store {
     if (input.clientKey !== undefined) {
       const keyed = this.sql.byClientKey.get(input.clientKey) as SignupRow | undefined;
       if (keyed) return { kind: keyed.request_hash === input.requestHash ? 'replayed' : 'key_conflict', signup: keyed };
+      const bound = this.sql.duplicateKey.get(input.clientKey) as (SignupRow & { key_request_hash: string }) | undefined;
+      if (bound) {
+        const { key_request_hash: keyHash, ...signup } = bound;
+        // The same answer as the first time (duplicate), or 422 for another body.
+        return { kind: keyHash === input.requestHash ? 'duplicate' : 'key_conflict', signup };
+      }
     }
     const twin = this.sql.byUpstreamKey.get(input.upstreamKey) as SignupRow | undefined;
-    if (twin) return { kind: 'duplicate', signup: twin };
+    if (twin) {
+      if (input.clientKey !== undefined && input.requestHash !== null) {
+        this.sql.insertDuplicateKey.run(input.clientKey, twin.id, input.requestHash, input.now);
+      }
+      return { kind: 'duplicate', signup: twin };
+    }
     const signup = newSignupRow(input);
     this.sql.insertSignup.run({
       ...input,

@@ -31,6 +31,16 @@ CREATE UNIQUE INDEX signups_client_key ON signups (client_key) WHERE client_key 
 CREATE INDEX signups_state_created ON signups (state, created_at);
 -- No index on email_norm: erasing a person (rare, admin-only) scans instead of every accept paying.
 
+-- Client idempotency keys whose first request was answered "duplicate" (the person was
+-- already stored under another key): bound too, so the key can't be reused for someone else.
+CREATE TABLE duplicate_keys (
+  client_key   TEXT PRIMARY KEY,
+  signup_id    TEXT NOT NULL REFERENCES signups (id) ON DELETE CASCADE,
+  request_hash TEXT NOT NULL,
+  created_at   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX duplicate_keys_signup ON duplicate_keys (signup_id);
+
 -- What the forwarder still has to do. A row leaves when the signup is delivered, rejected or dead.
 CREATE TABLE outbox (
   signup_id TEXT PRIMARY KEY REFERENCES signups (id) ON DELETE CASCADE,
