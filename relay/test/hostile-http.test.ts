@@ -6,7 +6,7 @@
  * framing headers, oversized headers, bare LF, chunked floods) is refused cleanly.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ADMIN_TOKEN, createHarness, person, type Harness } from '../src/testing';
 import { ALLOWED_ORIGIN, foreignOrigin, headerValue, WILDCARD_ALLOWED } from './arbitraries';
 import { expectClientSafe, expectErrorShape, hostileSources, rawHttp, runs, serveOnLoopback, storeFingerprint, type LoopbackServer } from './hostile-helpers';
@@ -131,6 +131,29 @@ describe('rate limit', () => {
         }
       }),
       { numRuns: runs(40) },
+    );
+  });
+
+  it('says Retry-After >= 1 whatever the budget (a sub-second wait too) and means it', async () => {
+    onTestFinished(() => void limited.restart({ rateLimitPerMinute: BUDGET, trustProxy: true }));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(1, 3, 7, 60, 120, 250), fc.integer({ min: 0, max: 999 }), async (perMinute, extraMs) => {
+        const relay = limited.restart({ rateLimitPerMinute: perMinute, trustProxy: true });
+        const send = () =>
+          relay.app.request('/v1/signups', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': 'b' }, body: '{}' });
+        for (let i = 0; i < perMinute; i++) expect((await send()).status).toBe(400); // a refused body still spends a token
+        limited.clock.now += extraMs;
+        const refused = await send();
+        const tokenMs = 60_000 / perMinute;
+        if (extraMs >= tokenMs) return; // a token came back meanwhile
+        expect(refused.status).toBe(429);
+        const retryAfter = Number(refused.headers.get('retry-after'));
+        expect(Number.isInteger(retryAfter) && retryAfter >= 1, `Retry-After ${retryAfter}`).toBe(true);
+        expect(retryAfter).toBeLessThanOrEqual(Math.ceil(tokenMs / 1000));
+        limited.clock.now += retryAfter * 1000;
+        expect((await send()).status).toBe(400);
+      }),
+      { numRuns: runs(20) },
     );
   });
 
