@@ -143,15 +143,26 @@ describe('admin routes under hostile input, with the token', () => {
       fc.constantFrom("x' OR '1'='1@x.y", ...SQL_LOOKING),
       weirdEmail.map(decodeURIComponentSafe),
     );
+    const kept = '{"person":{"email":"keep-me@example.edu"}}'; // unmappable (no impression): kept as a payload
+    const signed = { 'content-type': 'application/json', 'x-signature': hmacSignature(kept) };
+    expect((await h.relay.app.request('/v1/webhooks/hmac', { method: 'POST', headers: signed, body: kept })).status).toBe(422);
+    const keptPayloads = () => (h.relay.store.db.prepare("SELECT COUNT(*) AS n FROM webhook_payloads WHERE body LIKE '%keep-me%'").get() as { n: number }).n;
     await fc.assert(
       fc.asyncProperty(emails, async (email) => {
         const rows = () => h.relay.store.db.prepare('SELECT id, email_norm FROM signups').all() as { id: string; email_norm: string | null }[];
+        // People a wildcard, a pattern or a case-insensitive match would wrongly take along.
+        for (const other of ['admin7@example.edu', 'Admin_8@Example.edu', '%@example.edu', 'x@y.z']) {
+          const response = await h.post(person(7, { email: other }));
+          expect(response.status).toBeLessThan(300);
+        }
         const before = rows();
+        expect(before.length).toBeGreaterThanOrEqual(4);
         const response = await h.admin(`/people/${encodeURIComponent(email)}`, { method: 'DELETE' });
         await expectClientSafe(response.clone(), email);
         const target = email.trim().toLowerCase();
         const erased = new Set(before.filter((row) => row.email_norm === target).map((row) => row.id));
         expect(rows(), `DELETE /people/${email}`).toEqual(before.filter((row) => !erased.has(row.id)));
+        expect(keptPayloads(), `DELETE /people/${email} took another person's webhook payload`).toBe(1);
       }),
       { numRuns: runs(80) },
     );
