@@ -8,7 +8,16 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, createHarness, person, type Harness } from '../src/testing';
-import { acceptableEmail, anyJson, headerValue, hostileJsonText, hostileValue, nonJsonContentType, SQL_LOOKING } from './arbitraries';
+import {
+  acceptableEmail,
+  anyJson,
+  headerValue,
+  hostileJsonText,
+  hostileValue,
+  invalidUtf8,
+  nonJsonContentType,
+  SQL_LOOKING,
+} from './arbitraries';
 import { expectClientSafe, expectErrorShape, hmacSignature, hostileSources, runs, storeFingerprint } from './hostile-helpers';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'PROPFIND'];
@@ -99,7 +108,8 @@ const replayLike = fc.record(
 );
 const body = fc.oneof(
   fc.constant(undefined),
-  replayLike.map((value) => ({ type: 'application/json', text: JSON.stringify(value) })),
+  replayLike.map((value) => ({ type: 'application/json', text: JSON.stringify(value) as string | Uint8Array<ArrayBuffer> })),
+  invalidUtf8.map((bytes) => ({ type: 'application/json', text: bytes })),
   hostileJsonText.map((text) => ({ type: 'application/json', text })),
   fc.tuple(nonJsonContentType, anyJson).map(([type, value]) => ({ type, text: JSON.stringify(value) })),
 );
