@@ -11,13 +11,15 @@ export interface Server {
   peakRssMb(): number;
   /** CPU time (user + system) the process has used so far, in ms. */
   cpuMs(): number;
+  /** Peak anonymous (own, not file-backed) memory in MB, sampled every 100 ms. */
+  peakAnonMb(): number;
   stop(): Promise<void>;
 }
 
 /** Spawns `node <entry>` and resolves with the URL from its `… listening on http://…` line. */
-export function startServer(entry: string, env: Record<string, string>, pattern: RegExp): Promise<Server> {
+export function startServer(entry: string, env: Record<string, string>, pattern: RegExp, nodeFlags: string[] = []): Promise<Server> {
   // TypeScript entries run through tsx; the bundled relay (.js) runs on plain node, as in production.
-  const args = entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry];
+  const args = [...nodeFlags, ...(entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry])];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,9 +37,21 @@ export function startServer(entry: string, env: Record<string, string>, pattern:
       clearTimeout(timer);
       child.stdout!.removeAllListeners('data');
       child.stdout!.resume(); // keep draining so a chatty child never blocks on a full pipe
+      let peakAnonKb = 0;
+      const sampler = setInterval(() => {
+        try {
+          const anon = Number(/RssAnon:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
+          peakAnonKb = Math.max(peakAnonKb, anon);
+        } catch {
+          clearInterval(sampler); // the process is gone
+        }
+      }, 100);
+      sampler.unref();
+      child.once('exit', () => clearInterval(sampler));
       resolve({
         url: match[1]!,
         child,
+        peakAnonMb: () => peakAnonKb / 1024,
         peakRssMb: () => {
           const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
           return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;

@@ -56,7 +56,8 @@ describe('Dockerfile', () => {
     const cmd = JSON.parse(find('CMD')[0]!.slice(4)) as string[];
     const start = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: { start: string } }).scripts.start;
     expect(cmd[0]).toBe('node');
-    expect(start).toMatch(new RegExp(`&& node ${cmd[1]!.replaceAll('.', '\\.')}$`));
+    // Same V8 flags and bundle as npm start.
+    expect(start.endsWith(`&& ${cmd.join(' ')}`)).toBe(true);
   });
 
   it('has a HEALTHCHECK on /healthz that passes against a live relay and fails without one', async () => {
