@@ -99,6 +99,15 @@ describe('compileSources', () => {
     ]);
     expect(problems({ webhooks: {} })).toEqual(['sources: must be an object of named sources', 'file: Unrecognized key: "webhooks"']);
   });
+
+  it('refuses a metadata key named __proto__ (it would vanish from the forwarded metadata)', () => {
+    const map = { impression_id: 'i', first_name: 'f', last_name: 'l', email: 'e' };
+    const source = (metadata: object) => ({ sources: { a: { verifier: 'tally', secrets: ['a-long-enough-secret-123'], map: { ...map, metadata } } } });
+    expect(problems(source(JSON.parse('{"__proto__": "x"}')))).toEqual([
+      expect.stringContaining('not __proto__'),
+    ]);
+    expect(problems(source({ __proto_x: 'x', campaign: 'utm.campaign' }))).toEqual([]);
+  });
 });
 
 describe('loadSourcesFile', () => {

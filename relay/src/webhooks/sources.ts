@@ -42,7 +42,17 @@ const ZPath = z
 
 const ZMap = z.strictObject({
   ...Object.fromEntries(SIGNUP_FIELDS.map((field) => [field, ZPath.optional()])),
-  metadata: z.record(z.string().regex(/^[\w.-]{1,64}$/, 'metadata keys are 1-64 letters, digits, _ . -'), ZPath).optional(),
+  // A `__proto__` key would vanish silently (zod's record drops it, and so would the
+  // metadata object built from it): refuse it on the raw input instead.
+  metadata: z
+    .unknown()
+    .superRefine((value, ctx) => {
+      if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) {
+        ctx.addIssue({ code: 'custom', message: 'metadata keys are 1-64 letters, digits, _ . - (not __proto__)' });
+      }
+    })
+    .pipe(z.record(z.string().regex(/^[\w.-]{1,64}$/, 'metadata keys are 1-64 letters, digits, _ . -'), ZPath))
+    .optional(),
 }) as z.ZodType<Partial<Record<(typeof SIGNUP_FIELDS)[number], string>> & { metadata?: Record<string, string> }>;
 
 const ZSource = z
