@@ -11,6 +11,7 @@ import { ConfigError, loadConfig, type RelayConfig } from './config';
 import { createLogger } from './logger';
 import { createRelay } from './relay';
 import { sandboxBanner, startSandboxUpstream } from './sandbox';
+import { createStaticRoutes } from './static-routes';
 import { describeSources, loadSourcesFile, type WebhookSources } from './webhooks';
 
 async function main(): Promise<void> {
@@ -39,7 +40,8 @@ async function main(): Promise<void> {
     logger,
     processMetrics: true,
     webhookSources,
-    extraRoutes: await loadStaticRoutes(sandbox),
+    // The widget bundles, and in sandbox mode the demo page.
+    extraRoutes: [createStaticRoutes({ widgetDir: fileURLToPath(new URL('../../widget/dist', import.meta.url)), demo: sandbox })],
   });
   relay.start();
 
@@ -90,13 +92,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-}
-
-/** The widget bundles and (in sandbox mode) the demo page, when that module is present. */
-async function loadStaticRoutes(demo: boolean) {
-  const { createStaticRoutes } = await import('./static-routes');
-  const widgetDir = fileURLToPath(new URL('../../widget/dist', import.meta.url));
-  return [createStaticRoutes({ widgetDir, demo })];
 }
 
 main().catch((error: unknown) => {

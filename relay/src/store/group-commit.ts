@@ -16,7 +16,7 @@ export class GroupCommit {
   private queue: PendingWrite[] = [];
   private scheduled = false;
   private closed = false;
-  /** Batches committed and writes in them, for metrics and the benchmark. */
+  /** Batches committed and writes in them (tests check the batching with it). */
   readonly stats = { batches: 0, writes: 0, largestBatch: 0 };
 
   // One savepoint per write, from cached statements: a new db.transaction() wrapper per
