@@ -13,6 +13,7 @@ import { corsAllowlist } from './http/cors';
 import { createErrorHandler, errorResponse } from './http/errors';
 import { createOriginCheck } from './http/origins';
 import { rateLimit } from './http/rate-limit';
+import type { RefusedOrigins } from './http/refused-origins';
 import type { Ingestor } from './ingest';
 import type { Logger } from './logger';
 import { metricsRoutes, type RelayMetrics } from './metrics';
@@ -45,6 +46,8 @@ export interface AppDeps {
   admin: AdminServices;
   /** Webhook sources: `/v1/webhooks/:source` and `/v1/admin/webhook-payloads` (webhooks/index.ts). */
   webhooks?: Pick<Webhooks, 'routes' | 'adminRoutes'>;
+  /** Counts requests from origins off the allowlist, for the operator (http/refused-origins.ts). */
+  refusedOrigins?: RefusedOrigins;
   /** Extra routes mounted at the root (widget bundles, demo page). */
   extraRoutes?: Hono[];
 }
@@ -88,6 +91,7 @@ export function createApp(deps: AppDeps) {
       allowHeaders: ['Content-Type', 'Idempotency-Key'],
       exposeHeaders: ['Retry-After', 'Idempotent-Replayed'],
       maxAgeSeconds: 600,
+      onRefused: (origin) => deps.refusedOrigins?.record(origin),
     }),
   );
   app.use(
@@ -112,7 +116,7 @@ export function createApp(deps: AppDeps) {
 
   app.use('/v1/admin/*', adminAuth(config.adminToken));
   if (deps.webhooks) app.route('/v1/admin/webhook-payloads', deps.webhooks.adminRoutes);
-  app.route('/v1/admin', adminRoutes({ ...deps.admin, store, now, logger }));
+  app.route('/v1/admin', adminRoutes({ ...deps.admin, store, now, logger, refusedOrigins: deps.refusedOrigins }));
 
   for (const routes of deps.extraRoutes ?? []) app.route('/', routes);
   return app;

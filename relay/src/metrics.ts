@@ -26,8 +26,13 @@ export interface RelayMetrics {
   /** Wraps an ingestor so every result (new, duplicate, replay, key conflict) is counted by source. */
   instrument(ingestor: Ingestor): Ingestor;
   countBot(): void;
+  /** A request refused by the CORS allowlist; the first few origins get their own label. */
+  countRefusedOrigin(origin: string): void;
   observeAttempt(event: AttemptEvent): void;
 }
+
+/** Distinct `origin` label values on the refused-origin counter; later ones are counted as "other". */
+export const REFUSED_ORIGIN_LABELS = 20;
 
 export function createMetrics({ queue, delivery, now, processMetrics = false }: MetricsOptions): RelayMetrics {
   const registry = new Registry();
@@ -57,6 +62,15 @@ export function createMetrics({ queue, delivery, now, processMetrics = false }: 
     help: 'Widget submissions judged to be bots (honeypot or too fast): answered as accepted, nothing stored',
     registers,
   });
+  // Origins are chosen by whoever sends the request: a fixed number of label values keeps the
+  // series count bounded; the admin stats list every refused origin by name.
+  const refusedOrigins = new Counter({
+    name: `${PREFIX}refused_origin_requests_total`,
+    help: `Signup requests refused because their Origin is not in RELAY_ALLOWED_ORIGINS, by origin (the first ${REFUSED_ORIGIN_LABELS} seen; the rest as "other")`,
+    labelNames: ['origin'] as const,
+    registers,
+  });
+  const labelledOrigins = new Set<string>();
   const attempts = new Counter({
     name: `${PREFIX}delivery_attempts_total`,
     help: 'Calls to Vantio create-referral, by outcome (created, rejected, unauthorized, retryable)',
@@ -150,6 +164,10 @@ export function createMetrics({ queue, delivery, now, processMetrics = false }: 
       },
     }),
     countBot: () => bots.inc(),
+    countRefusedOrigin(origin) {
+      if (!labelledOrigins.has(origin) && labelledOrigins.size < REFUSED_ORIGIN_LABELS) labelledOrigins.add(origin);
+      refusedOrigins.inc({ origin: labelledOrigins.has(origin) ? origin : 'other' });
+    },
     observeAttempt(event) {
       attempts.inc({ outcome: event.outcome });
       upstreamSeconds.observe({ outcome: event.outcome }, event.durationMs / 1000);

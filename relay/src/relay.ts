@@ -10,6 +10,7 @@ import { startRetention, type RetentionJob } from './admin/retention';
 import type { ErasePayloads } from './admin/people';
 import { createApp, type AppConfig } from './app';
 import { Forwarder, type AttemptEvent } from './forwarder';
+import { createRefusedOrigins, memoryRefusedOriginStore } from './http/refused-origins';
 import { createIngestor } from './ingest';
 import type { Logger } from './logger';
 import { createMetrics, type RelayMetrics } from './metrics';
@@ -102,6 +103,12 @@ export function createRelay(options: RelayOptions): Relay {
   const ingestor = metrics.instrument(createIngestor({ store, now, onAccepted: () => forwarder.notify() }));
   const webhooks = createWebhooks({ sources: options.webhookSources ?? new Map(), store, ingestor, now, logger });
   const adminStore = new AdminStore(store);
+  const refusedOrigins = createRefusedOrigins({
+    store: memoryRefusedOriginStore(),
+    logger,
+    now,
+    onRefused: (origin) => metrics.countRefusedOrigin(origin),
+  });
   const retentionDays = options.retentionDays ?? 0;
   let retention: RetentionJob | undefined;
   const app = createApp({
@@ -113,6 +120,7 @@ export function createRelay(options: RelayOptions): Relay {
     logger,
     metrics,
     webhooks,
+    refusedOrigins,
     admin: {
       adminStore,
       statsStore: new AdminStatsStore(store.db),
@@ -131,6 +139,7 @@ export function createRelay(options: RelayOptions): Relay {
     metrics,
     start: () => {
       forwarder.start();
+      refusedOrigins.start();
       retention ??= startRetention({
         adminStore,
         purgePayloads: (cutoff) => webhooks.webhookStore.purgePayloads(cutoff),
@@ -144,7 +153,7 @@ export function createRelay(options: RelayOptions): Relay {
     async stop(timeoutMs) {
       if (stopped) return;
       stopped = true;
-      await Promise.all([forwarder.stop(timeoutMs), retention?.stop()]);
+      await Promise.all([forwarder.stop(timeoutMs), retention?.stop(), refusedOrigins.stop()]);
       store.close();
     },
   };

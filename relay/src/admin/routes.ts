@@ -2,6 +2,7 @@
  * The admin API, mounted at `/v1/admin` behind `adminAuth` (see docs/admin.md).
  */
 import { Hono } from 'hono';
+import type { RefusedOrigins } from '../http/refused-origins';
 import type { Logger } from '../logger';
 import type { AdminStatsStore } from '../store/admin-stats-store';
 import type { AdminStore } from '../store/admin-store';
@@ -28,13 +29,17 @@ export interface AdminRouteDeps extends AdminServices {
   store: Store;
   now: () => number;
   logger: Logger;
+  refusedOrigins?: RefusedOrigins | undefined;
 }
 
 export function adminRoutes(deps: AdminRouteDeps) {
   const { store, adminStore, statsStore, control, now, logger } = deps;
   const app = new Hono();
   app.route('/', signupAdminRoutes({ store, adminStore, now, notify: () => control.notify() }));
-  app.route('/', statsRoutes({ store, statsStore, delivery: () => control.status(), now, retentionDays: deps.retentionDays }));
+  app.route(
+    '/',
+    statsRoutes({ store, statsStore, delivery: () => control.status(), now, retentionDays: deps.retentionDays, refusedOrigins: deps.refusedOrigins }),
+  );
   app.route('/', exportRoutes({ adminStore, now, logger }));
   app.route('/', peopleRoutes({ adminStore, erasePayloads: deps.erasePayloads }));
   app.route('/', backupRoutes({ adminStore, backupDir: deps.backupDir, now }));

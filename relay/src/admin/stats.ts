@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import type { DeliveryStatus } from '../forwarder';
+import type { RefusedOrigins } from '../http/refused-origins';
 import { emptyCounts, type AdminStatsStore, type RawStats, type StateCounts } from '../store/admin-stats-store';
 import type { Store } from '../store/types';
 import { parseOr400, statsWindow, ZStatsQuery } from './query';
@@ -27,7 +28,12 @@ export interface StatsView {
   bots: number;
   delivery: DeliveryStatus;
   retention_days: number;
+  /** Pages refused by RELAY_ALLOWED_ORIGINS, the most recently seen first. */
+  refused_origins: Array<{ origin: string; count: number; first_seen: string; last_seen: string }>;
 }
+
+/** Refused origins listed in the stats (the store keeps up to its cap). */
+const REFUSED_ORIGINS_SHOWN = 50;
 
 export interface StatsDeps {
   store: Pick<Store, 'getCounter'>;
@@ -35,11 +41,12 @@ export interface StatsDeps {
   delivery: () => DeliveryStatus;
   now: () => number;
   retentionDays: number;
+  refusedOrigins?: RefusedOrigins | undefined;
 }
 
-export function statsRoutes({ store, statsStore, delivery, now, retentionDays }: StatsDeps) {
+export function statsRoutes({ store, statsStore, delivery, now, retentionDays, refusedOrigins }: StatsDeps) {
   const app = new Hono();
-  app.get('/stats', (c) => {
+  app.get('/stats', async (c) => {
     const query = parseOr400(ZStatsQuery, c.req.query(), 'query');
     const at = now();
     const window = statsWindow(query, at);
@@ -58,6 +65,12 @@ export function statsRoutes({ store, statsStore, delivery, now, retentionDays }:
       bots: store.getCounter('bots'),
       delivery: delivery(),
       retention_days: retentionDays,
+      refused_origins: (await refusedOrigins?.list(REFUSED_ORIGINS_SHOWN) ?? []).map((row) => ({
+        origin: row.origin,
+        count: row.count,
+        first_seen: iso(row.first_seen)!,
+        last_seen: iso(row.last_seen)!,
+      })),
     };
     return c.json(view);
   });

@@ -126,6 +126,9 @@ export const ZStats = z.strictObject({
   bots: z.number().int(),
   delivery: ZDeliveryStatus,
   retention_days: z.number().int(),
+  refused_origins: z
+    .array(z.strictObject({ origin: z.string(), count: z.number().int(), first_seen: isoTime, last_seen: isoTime }))
+    .describe('Pages refused by RELAY_ALLOWED_ORIGINS, the most recently seen first (counts summed over every relay sharing the database)'),
 });
 
 export const ZEraseReport = z.strictObject({
