@@ -73,8 +73,8 @@ describe('POST /v1/signups refuses bad input with a clear error and stores nothi
     await expectError(await h.relay.app.request('/v1/nope'), 404, /No route/);
   });
 
-  it('stored nothing for any of the refused requests', () => {
-    expect(h.relay.store.countByState()).toEqual({ queued: 0, delivered: 0, rejected: 0, dead: 0 });
+  it('stored nothing for any of the refused requests', async () => {
+    expect((await h.relay.store.read.signups.countByState())).toEqual({ queued: 0, delivered: 0, rejected: 0, dead: 0 });
   });
 });
 
@@ -108,7 +108,7 @@ describe('CORS allowlist', () => {
     );
     expect(post.headers.get('access-control-allow-origin')).toBe('https://evil.example');
     await expectError(post, 403, /not allowed.*RELAY_ALLOWED_ORIGINS/);
-    expect(h.relay.store.countByState().queued).toBe(0);
+    expect((await h.relay.store.read.signups.countByState()).queued).toBe(0);
   });
 
   it('refuses origin null (sandboxed frames) clearly', async () => {
@@ -118,7 +118,7 @@ describe('CORS allowlist', () => {
     );
     expect(post.headers.get('access-control-allow-origin')).toBe('null');
     await expectError(post, 403, /Origin null \(a sandboxed frame.*allow-same-origin/);
-    expect(h.relay.store.countByState().queued).toBe(0);
+    expect((await h.relay.store.read.signups.countByState()).queued).toBe(0);
   });
 
   it('exposes Retry-After to allowed pages', async () => {
