@@ -122,6 +122,8 @@ describe('real responses match the document', () => {
     await expectDocumented('get', '/admin/assets/:file', await request('/admin/assets/nope.js'));
     await expectDocumented('get', '/demo', await request('/demo'));
     await expectDocumented('get', '/demo.css', await request('/demo.css'));
+    await expectDocumented('get', '/demo-icon.svg', await request('/demo-icon.svg'));
+    await expectDocumented('get', '/vantio-locale-es.json', await request('/vantio-locale-es.json'));
     const bundle = await request('/vantio-capture.js');
     await expectDocumented('get', '/vantio-capture.js', bundle);
     const paused = await h.restart({ forwardConcurrency: 0 });
