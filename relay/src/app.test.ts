@@ -74,7 +74,7 @@ describe('POST /v1/signups refuses bad input with a clear error and stores nothi
   });
 
   it('stored nothing for any of the refused requests', async () => {
-    expect((await h.relay.store.read.signups.countByState())).toEqual({ queued: 0, delivered: 0, rejected: 0, dead: 0 });
+    expect((await h.relay.store.read.signups.countByState())).toEqual({ queued: 0, delivered: 0, rejected: 0, dead: 0, held: 0 });
   });
 });
 

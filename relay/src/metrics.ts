@@ -59,7 +59,7 @@ export function createMetrics({ queue, delivery, now, processMetrics = false }: 
   });
   const bots = new Counter({
     name: `${PREFIX}bots_total`,
-    help: 'Widget submissions judged to be bots (honeypot or too fast): answered as accepted, nothing stored',
+    help: 'Widget submissions held as suspected bots (honeypot, or too fast when RELAY_MIN_FILL_MS is set): answered as accepted, stored held, never forwarded on their own',
     registers,
   });
   // Origins are chosen by whoever sends the request: a fixed number of label values keeps the
@@ -159,7 +159,8 @@ export function createMetrics({ queue, delivery, now, processMetrics = false }: 
     instrument: (ingestor) => ({
       async ingest(request, also) {
         const result = await ingestor.ingest(request, also);
-        count(request.source, result.kind);
+        // A held signup is a suspected bot (countBot counts it), not an accepted one.
+        if (result.kind !== 'created' || result.signup.state !== 'held') count(request.source, result.kind);
         return result;
       },
     }),

@@ -10,7 +10,8 @@ import { startRetention, type RetentionJob } from './admin/retention';
 import type { ErasePayloads } from './admin/people';
 import { createApp, type AppConfig } from './app';
 import { Forwarder, type AttemptEvent } from './forwarder';
-import { createRefusedOrigins, memoryRefusedOriginStore } from './http/refused-origins';
+import { createRefusedOrigins } from './http/refused-origins';
+import { storeRefusedOrigins } from './store/repos/refused-origins';
 import { createIngestor } from './ingest';
 import type { Logger } from './logger';
 import { createMetrics, type RelayMetrics } from './metrics';
@@ -113,7 +114,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   const ingestor = metrics.instrument(createIngestor({ store, now, onAccepted: () => forwarder.notify() }));
   const webhooks = createWebhooks({ sources: options.webhookSources ?? new Map(), store, ingestor, now, logger });
   const refusedOrigins = createRefusedOrigins({
-    store: memoryRefusedOriginStore(),
+    store: storeRefusedOrigins(store),
     logger,
     now,
     onRefused: (origin) => metrics.countRefusedOrigin(origin),

@@ -8,6 +8,7 @@ import type { Store } from '../store/types';
 import { backupRoutes } from './backup';
 import { deliveryRoutes, type DeliveryControl } from './delivery';
 import { exportRoutes } from './export';
+import { heldRoutes } from './held';
 import { peopleRoutes, type ErasePayloads } from './people';
 import { signupAdminRoutes } from './signups';
 import { statsRoutes } from './stats';
@@ -32,6 +33,7 @@ export function adminRoutes(deps: AdminRouteDeps) {
   const { store, control, now, logger } = deps;
   const app = new Hono();
   app.route('/', signupAdminRoutes({ store, now, notify: () => control.notify() }));
+  app.route('/', heldRoutes({ store, now, notify: () => control.notify() }));
   app.route(
     '/',
     statsRoutes({ store, delivery: () => control.status(), now, retentionDays: deps.retentionDays, refusedOrigins: deps.refusedOrigins }),

@@ -85,8 +85,8 @@ function zeroFilledDays(days: RawStats['per_day'], from: number, to: number): St
   for (let t = Math.floor(from / DAY_MS) * DAY_MS; t < to; t += DAY_MS) {
     const day = new Date(t).toISOString().slice(0, 10);
     const counts = { ...emptyCounts(), ...byDay.get(day) };
-    const { queued, delivered, rejected, dead } = counts;
-    filled.push({ day, queued, delivered, rejected, dead, total: queued + delivered + rejected + dead });
+    const { queued, delivered, rejected, dead, held } = counts;
+    filled.push({ day, queued, delivered, rejected, dead, held, total: queued + delivered + rejected + dead + held });
   }
   return filled;
 }

@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger';
+import { storeRefusedOrigins } from '../store/repos/refused-origins';
+import { testEngines } from '../store/test-engines';
 import { ADMIN_TOKEN, createHarness, person } from '../testing';
 import { createRefusedOrigins, memoryRefusedOriginStore, OTHER_ORIGINS, type RefusedOriginStore } from './refused-origins';
 
@@ -129,6 +131,34 @@ describe('a refused origin, as the operator sees it', () => {
       expect(metrics).toContain('vantio_relay_refused_origin_requests_total{origin="other"} 40');
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe.each(testEngines())('refused origins in the store on $name', (engine) => {
+  afterAll(() => engine.cleanup());
+
+  it('sums flushes per origin (as relays sharing a database do) and keeps the most recently seen up to the cap', async () => {
+    const store = await engine.open();
+    try {
+      const counts = storeRefusedOrigins(store);
+      await counts.addRefusedOrigins([{ origin: 'https://a.example', count: 2, first_seen: 10, last_seen: 20 }], 2);
+      // A second relay's flush of the same origin, and two more origins.
+      await counts.addRefusedOrigins(
+        [
+          { origin: 'https://a.example', count: 3, first_seen: 5, last_seen: 15 },
+          { origin: 'https://b.example', count: 1, first_seen: 30, last_seen: 30 },
+        ],
+        2,
+      );
+      expect(await counts.listRefusedOrigins(10)).toEqual([
+        { origin: 'https://b.example', count: 1, first_seen: 30, last_seen: 30 },
+        { origin: 'https://a.example', count: 5, first_seen: 5, last_seen: 20 },
+      ]);
+      await counts.addRefusedOrigins([{ origin: 'https://c.example', count: 1, first_seen: 40, last_seen: 40 }], 2);
+      expect((await counts.listRefusedOrigins(10)).map((row) => row.origin)).toEqual(['https://c.example', 'https://b.example']);
+    } finally {
+      await store.close();
     }
   });
 });

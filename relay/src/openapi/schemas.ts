@@ -79,6 +79,8 @@ export const ZSignupView = z
     program_id: z.string().nullable(),
     student_id: z.string().nullable().describe('The ambassador, once Vantio has answered'),
     referral_status: z.string().nullable(),
+    held_reason: z.string().nullable().describe('Why it was held as a suspected bot (honeypot, fill_time); kept after a release'),
+    held_signals: z.record(z.string(), z.unknown()).nullable().describe('What the bot check saw (honeypot text, time_to_fill_ms)'),
     attempt_history: z.array(ZAttemptView).optional().describe('Only on GET /v1/admin/signups/{id}'),
   })
   .describe('A signup as admins see it, personal data included');
@@ -139,6 +141,9 @@ export const ZEraseReport = z.strictObject({
   signup_ids: z.array(z.string()),
 });
 
+export const ZReleaseAnswer = z.strictObject({ signup: ZSignupView });
+export const ZDiscardAnswer = z.strictObject({ discarded: z.string().describe('The id of the deleted signup') });
+
 export const ZDeliveryAnswer = z.strictObject({ delivery: ZDeliveryStatus });
 
 const receipt = ZSignupReceipt.shape;
@@ -195,6 +200,8 @@ export const NAMED_SCHEMAS = {
   SignupPage: ZSignupPage,
   RetryRequest: ZRetryBody,
   RetryResult: ZRetryResult,
+  ReleaseAnswer: ZReleaseAnswer,
+  DiscardAnswer: ZDiscardAnswer,
   ReplayRequest: ZReplayBody,
   ReplayReport: ZReplayReport,
   Stats: ZStats,

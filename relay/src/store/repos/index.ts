@@ -2,6 +2,7 @@ import type { Sql } from '../sql';
 import type { Repos } from '../types';
 import { AdminRepo } from './admin';
 import { MetaRepo } from './meta';
+import { RefusedOriginRepo } from './refused-origins';
 import { SignupRepo } from './signups';
 import { StatsRepo } from './stats';
 import { WebhookRepo } from './webhooks';
@@ -14,6 +15,7 @@ export function createRepos(sql: Sql): Repos {
     webhooks: new WebhookRepo(sql),
     meta: new MetaRepo(sql),
     stats: new StatsRepo(sql),
+    refusedOrigins: new RefusedOriginRepo(sql),
     sql,
   };
 }
