@@ -97,6 +97,20 @@ describe('validation with the shared rules', () => {
 });
 
 describe('sending', () => {
+  it('measures the time to fill from the first input, so autofill and a quick tap is not a bot', () => {
+    vi.useFakeTimers();
+    try {
+      show();
+      vi.advanceTimersByTime(5_000); // the form has been on screen a while
+      fill('Ada', 'Lovelace', 'ada@example.edu'); // autofill: every field in one step
+      vi.advanceTimersByTime(300);
+      fireEvent.click(button());
+      expect(send.mock.calls[0]![2]).toBe(300);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('sends once, with the fields, the honeypot and the time to fill; the button is disabled meanwhile', () => {
     show();
     fill(' Ada ', 'Lovelace', 'ada@example.edu');

@@ -43,7 +43,10 @@ export function renderForm(container: Element, { t, hasImpression, photo, notice
   let focusStatusWhenSettled = false;
   let name = waiting[0]?.name ?? '';
   const keys = new Set(waiting.map((w) => w.key));
-  const started = Date.now();
+  // Fill time runs from the first input (a keystroke, or autofill filling every field at
+  // once), not from when the form appeared: a person whose browser autofills and who taps at
+  // once is not a bot. A script that sets values without events sends 0.
+  let firstInput = 0;
   const form = () => container.querySelector('form')!;
 
   const update = (next: { phase?: Phase; status?: string; errors?: FieldErrors }, focus?: 'field' | 'status') => {
@@ -78,11 +81,14 @@ export function renderForm(container: Element, { t, hasImpression, photo, notice
     name = fields.first_name.trim();
     focusStatusWhenSettled = true;
     update({ phase: 'sending', status: t.sending, errors: {} });
-    keys.add(send(fields, fields.trap, Date.now() - started));
+    keys.add(send(fields, fields.trap, firstInput && Date.now() - firstInput));
   };
 
   // After a failed attempt the messages follow the typing, so a fixed field clears at once.
-  const onInput = () => tried && phase === 'idle' && update({ errors: checkSignupFields(read()) });
+  const onInput = () => {
+    firstInput ||= Date.now();
+    if (tried && phase === 'idle') update({ errors: checkSignupFields(read()) });
+  };
 
   const settle = (next: { phase: Phase; status: string }) =>
     update(next, focusStatusWhenSettled && next.phase !== 'idle' ? 'status' : undefined);

@@ -123,7 +123,6 @@ export function createOutbox(captured: Pick<Captured, 'canStore'>) {
 
   return {
     pending,
-    flush,
     /** After consent: move what was kept in memory into storage. */
     persistMemory: () => memory.forEach(put),
     /** Queues one submission and tries to send it now; returns its Idempotency-Key. */

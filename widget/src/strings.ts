@@ -24,7 +24,7 @@ const en = {
   none: 'To sign up, scan the QR code on a club poster.',
   framed: 'Inside this page, the form can’t see which poster you scanned. Ask the club for a direct signup link.',
   noStore: 'Your browser blocks storage: sign up now, this page won’t remember you later.',
-  refused: 'This page isn’t set up for signups yet. Please let the club know.',
+  refused: 'This page isn’t set up for signups yet. Please tell the club.',
 };
 
 export type Strings = typeof en;
