@@ -9,6 +9,7 @@ import { checkConfig } from './check-config';
 import { AdminClient, CliError, EXIT, type ExitCode } from './client';
 import { DEFAULT_URL, type Command, type CommandContext, type Io } from './command';
 import { backup, erase, exportCsv } from './data-commands';
+import { discard, release } from './held-commands';
 import { pause, resume, stats } from './overview-commands';
 import { list, replay, retry, show } from './signup-commands';
 
@@ -18,6 +19,8 @@ export const COMMANDS: Record<string, Command> = {
   show,
   retry,
   replay,
+  release,
+  discard,
   export: exportCsv,
   erase,
   backup,
