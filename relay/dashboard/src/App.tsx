@@ -2,8 +2,10 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { AdminApiError, createApi, tokenStore, type AdminApi, type SignupView, type Stats } from './api';
 import { DayChart } from './DayChart';
+import { HeldQueue } from './HeldQueue';
 import { DeliveryHealth, TopLists, Totals } from './Overview';
 import { Problems } from './Problems';
+import { RefusedOrigins } from './RefusedOrigins';
 import { SignIn } from './SignIn';
 
 const WINDOW_DAYS = 30;
@@ -13,16 +15,18 @@ const REFRESH_MS = 30_000;
 interface Data {
   stats: Stats;
   problems: SignupView[];
+  held: SignupView[];
 }
 
 async function load(api: AdminApi): Promise<Data> {
-  const [stats, dead, rejected] = await Promise.all([
+  const [stats, dead, rejected, held] = await Promise.all([
     api.stats(WINDOW_DAYS),
     api.signups('dead', PROBLEMS_SHOWN),
     api.signups('rejected', PROBLEMS_SHOWN),
+    api.signups('held', PROBLEMS_SHOWN),
   ]);
   const problems = [...dead.items, ...rejected.items].sort((a, b) => b.created_at.localeCompare(a.created_at));
-  return { stats, problems };
+  return { stats, problems, held: held.items };
 }
 
 export function App() {
@@ -87,6 +91,22 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut(message: str
     return message;
   };
 
+  const release = async (id: string) => {
+    const { signup } = await api.release(id);
+    const message = `Signup of ${signup.first_name ?? id} is released and queued for delivery.`;
+    setAnnouncement(message);
+    await refresh();
+    return message;
+  };
+
+  const discard = async (id: string) => {
+    await api.discard(id);
+    const message = `Held signup ${id} is discarded.`;
+    setAnnouncement(message);
+    await refresh();
+    return message;
+  };
+
   const togglePause = async () => {
     if (!data) return;
     setBusy(true);
@@ -140,6 +160,8 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut(message: str
           </section>
           <DeliveryHealth stats={data.stats} problems={data.problems} />
           <Problems items={data.problems} onRetry={retry} />
+          <HeldQueue items={data.held} onRelease={release} onDiscard={discard} />
+          <RefusedOrigins origins={data.stats.refused_origins} />
           <TopLists stats={data.stats} />
           <p class="muted footnote">Updated {new Date(data.stats.generated_at).toLocaleTimeString()} · refreshes every 30 s</p>
         </main>

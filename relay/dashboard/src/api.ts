@@ -25,8 +25,11 @@ export class AdminApiError extends Error {
 
 export interface AdminApi {
   stats(days: number): Promise<Stats>;
-  signups(state: 'dead' | 'rejected', limit: number): Promise<SignupPage>;
+  signups(state: 'dead' | 'rejected' | 'held', limit: number): Promise<SignupPage>;
   retry(id: string, impressionId?: string): Promise<RetryResult>;
+  /** A held signup: release sends it to Vantio once; discard deletes it. */
+  release(id: string): Promise<{ signup: SignupView }>;
+  discard(id: string): Promise<{ discarded: string }>;
   setPaused(paused: boolean): Promise<DeliveryStatus>;
 }
 
@@ -63,6 +66,8 @@ export function createApi(token: string, fetcher: typeof fetch = fetch): AdminAp
         method: 'POST',
         ...(impressionId === undefined ? {} : { body: { impression_id: impressionId } }),
       }),
+    release: (id) => call<{ signup: SignupView }>(`/signups/${encodeURIComponent(id)}/release`, { method: 'POST' }),
+    discard: (id) => call<{ discarded: string }>(`/signups/${encodeURIComponent(id)}/discard`, { method: 'POST' }),
     setPaused: async (paused) =>
       (await call<{ delivery: DeliveryStatus }>(`/delivery/${paused ? 'pause' : 'resume'}`, { method: 'POST' })).delivery,
   };
