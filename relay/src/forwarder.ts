@@ -3,7 +3,9 @@
  *
  * - A new signup is attempted right after its commit (`notify()`), not on a poll tick.
  * - 2xx → delivered; 400 → rejected (permanent, reason kept); 401/403 → all delivery
- *   pauses (the key is wrong) and one probe is tried every `authProbeMs`; 429 → every
+ *   pauses (the key is wrong) and one probe is tried every `authProbeMs`; a 3xx (never
+ *   followed) pauses the same way (`misconfigured`: the URL is wrong); a 2xx referral for
+ *   another impression or email → dead, for an admin, never delivered; 429 → every
  *   delivery holds for `Retry-After` without consuming the retry schedule; 5xx, timeouts
  *   and network errors → retried per schedule (±20 % jitter, never before Retry-After),
  *   then dead.
@@ -34,13 +36,15 @@ export interface AttemptEvent {
   next: DeliveryNext['state'];
   /** Time from acceptance to delivery, for delivered signups. */
   latencyMs?: number;
+  /** Where a redirect pointed (configuration, never personal data), for the log. */
+  location?: string | null;
 }
 
 export interface DeliveryStatus {
   paused: boolean;
   /** After a 429 (or a failed write) nothing is sent before this time; null when not held. */
   heldUntil: string | null;
-  reason: 'unauthorized' | 'admin' | 'held' | null;
+  reason: 'unauthorized' | 'misconfigured' | 'admin' | 'held' | null;
   message: string | null;
   since: string | null;
   inFlight: number;
@@ -65,7 +69,8 @@ export class Forwarder {
   private pumpQueued = false;
   private stopping = false;
   private adminPause: { since: number } | null = null;
-  private authPause: { since: number; message: string; probeAt: number } | null = null;
+  /** Every call fails until an operator fixes the key (401/403) or the URL (3xx): one probe at a time. */
+  private authPause: { since: number; message: string; probeAt: number; reason: 'unauthorized' | 'misconfigured' } | null = null;
   /** After a 429, nothing is sent before this time. */
   private holdUntil = 0;
 
@@ -120,7 +125,8 @@ export class Forwarder {
     const held = this.holdUntil > this.options.now() ? iso(this.holdUntil) : null;
     const base = { inFlight: this.calling, concurrency: this.options.concurrency, heldUntil: held };
     if (this.authPause) {
-      return { ...base, paused: true, reason: 'unauthorized', message: this.authPause.message, since: iso(this.authPause.since) };
+      const { reason, message, since } = this.authPause;
+      return { ...base, paused: true, reason, message, since: iso(since) };
     }
     if (this.adminPause) {
       return { ...base, paused: true, reason: 'admin', message: 'delivery paused by an admin', since: iso(this.adminPause.since) };
@@ -234,6 +240,7 @@ export class Forwarder {
       durationMs: attempt.durationMs,
       next: next.state,
       ...(next.state === 'delivered' ? { latencyMs: finishedAt - signup.created_at } : {}),
+      ...(outcome.kind === 'misconfigured' ? { location: outcome.location } : {}),
     });
   }
 
@@ -245,9 +252,18 @@ export class Forwarder {
       case 'rejected':
         this.authPause = null;
         return { state: 'rejected', error: outcome.message };
-      case 'unauthorized': {
-        const message = `Vantio answered ${outcome.status} (${outcome.message}): check VANTIO_SECRET_KEY`;
-        this.authPause = { since: this.authPause?.since ?? now, message, probeAt: now + this.options.authProbeMs };
+      case 'mismatched':
+        // Vantio answered, so the key and URL work; this signup needs a person to look at it.
+        this.authPause = null;
+        return { state: 'dead', error: outcome.message };
+      case 'unauthorized':
+      case 'misconfigured': {
+        const message =
+          outcome.kind === 'unauthorized'
+            ? `Vantio answered ${outcome.status} (${outcome.message}): check VANTIO_SECRET_KEY`
+            : outcome.message;
+        const since = this.authPause?.since ?? now;
+        this.authPause = { since, message, probeAt: now + this.options.authProbeMs, reason: outcome.kind };
         return { state: 'queued', dueAt: signup.created_at, countsAsFailure: false, error: message };
       }
       case 'retryable': {

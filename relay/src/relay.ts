@@ -91,7 +91,14 @@ export function createRelay(options: RelayOptions): Relay {
     onAttempt: (event) => {
       const level = event.outcome === 'created' ? 'debug' : 'warn';
       logger[level](
-        { signup_id: event.signupId, outcome: event.outcome, status: event.status, ms: event.durationMs, next: event.next },
+        {
+          signup_id: event.signupId,
+          outcome: event.outcome,
+          status: event.status,
+          ms: event.durationMs,
+          next: event.next,
+          ...(event.location === undefined ? {} : { location: event.location }),
+        },
         'delivery attempt',
       );
       metrics.observeAttempt(event);
@@ -161,7 +168,11 @@ export function withoutSecretInMessages(client: VantioClient, secretKey: string)
   return {
     async createReferral(body, callOptions) {
       const outcome = await client.createReferral(body, callOptions);
-      return outcome.kind === 'created' ? outcome : { ...outcome, message: mask(outcome.message) };
+      if (outcome.kind === 'created') return outcome;
+      if (outcome.kind === 'misconfigured') {
+        return { ...outcome, message: mask(outcome.message), location: outcome.location && mask(outcome.location) };
+      }
+      return { ...outcome, message: mask(outcome.message) };
     },
   };
 }

@@ -37,7 +37,7 @@ export interface AttemptRow {
   signup_id: string;
   started_at: number;
   duration_ms: number;
-  outcome: 'created' | 'rejected' | 'unauthorized' | 'retryable';
+  outcome: 'created' | 'rejected' | 'unauthorized' | 'misconfigured' | 'mismatched' | 'retryable';
   http_status: number | null;
   error: string | null;
 }
