@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type RelayConfig } from './config';
+import { guardConnections, httpServerOptions } from './http/connections';
 import { createLogger } from './logger';
 import { createRelay } from './relay';
 import { sandboxBanner, startSandboxUpstream } from './sandbox';
@@ -45,7 +46,8 @@ async function main(): Promise<void> {
   });
   relay.start();
 
-  const server = serve({ fetch: relay.app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => {
+  const serverOptions = httpServerOptions(config.server);
+  const server = serve({ fetch: relay.app.fetch, hostname: config.host, port: config.port, serverOptions }, (info: AddressInfo) => {
     const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
     // Plain lines on stdout: the sandbox banner for people, and a stable line for scripts.
     process.stdout.write(`relay listening on ${url}\n`);
@@ -55,9 +57,8 @@ async function main(): Promise<void> {
       'relay started',
     );
   }) as Server;
-  // A client trickling its request must not hold a connection (or a shutdown) for Node's 5 minutes.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 20_000;
+  // Slow, silent or too many clients must not hold the relay's file descriptors (http/connections.ts).
+  guardConnections(server, config.server);
   server.on('error', (error: NodeJS.ErrnoException) => {
     // E.g. EADDRINUSE: say it plainly, stop what started, exit non-zero.
     process.stderr.write(`relay cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}\n`);
