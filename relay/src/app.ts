@@ -56,8 +56,10 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
   app.onError(
-    createErrorHandler((error, c) =>
-      logger.error({ err: error, route: c.req.routePath, request_id: c.get('requestId') }, 'unhandled error'),
+    createErrorHandler((error, c, storage) =>
+      storage
+        ? logger.error({ err: error, reason: storage.reason, route: c.req.routePath, request_id: c.get('requestId') }, 'storage unavailable')
+        : logger.error({ err: error, route: c.req.routePath, request_id: c.get('requestId') }, 'unhandled error'),
     ),
   );
   app.notFound((c) => errorResponse(c, 404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));

@@ -36,6 +36,8 @@ export interface RelayOptions extends AppConfig {
   onAttempt?: (event: AttemptEvent) => void;
   /** Node process metrics on /metrics (main.ts turns them on; tests start many relays). */
   processMetrics?: boolean;
+  /** RELAY_MIN_FREE_DISK_MB in bytes: /readyz fails below it (default 0: not checked). */
+  minFreeDiskBytes?: number;
   /** RELAY_RETENTION_DAYS: personal data of signups delivered longer ago is removed; 0 = keep. */
   retentionDays?: number;
   /** How often the retention sweep runs (default hourly). */
@@ -62,7 +64,7 @@ export interface Relay {
 export function createRelay(options: RelayOptions): Relay {
   const now = options.now ?? Date.now;
   const { logger } = options;
-  const store = SqliteStore.open(options.dbPath);
+  const store = SqliteStore.open(options.dbPath, { minFreeDiskBytes: options.minFreeDiskBytes ?? 0 });
   const client = withoutSecretInMessages(
     options.client ??
       createVantioClient({

@@ -1,7 +1,10 @@
 import type { TSignupState } from '@vantio/shared';
 import { SIGNUP_STATES } from '@vantio/shared';
+import { statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { SqliteDatabase } from './database';
 import { openDatabase } from './database';
+import { LowDiskSpaceError } from './errors';
 import { GroupCommit } from './group-commit';
 import type {
   AcceptResult,
@@ -21,7 +24,10 @@ export class SqliteStore implements Store {
   readonly commits: GroupCommit;
   private readonly sql;
 
-  constructor(readonly db: SqliteDatabase) {
+  constructor(
+    readonly db: SqliteDatabase,
+    private readonly options: SqliteStoreOptions = {},
+  ) {
     this.commits = new GroupCommit(db);
     this.sql = {
       byClientKey: db.prepare('SELECT * FROM signups WHERE client_key = ?'),
@@ -79,8 +85,8 @@ export class SqliteStore implements Store {
     };
   }
 
-  static open(path: string): SqliteStore {
-    return new SqliteStore(openDatabase(path));
+  static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+    return new SqliteStore(openDatabase(path), options);
   }
 
   acceptSignup(input: NewSignup): Promise<AcceptResult> {
@@ -211,6 +217,16 @@ export class SqliteStore implements Store {
     });
   }
 
+  async probeWritable(): Promise<void> {
+    // A real write, through the same group commit and fsync as a signup.
+    await this.setFlag(READY_PROBE_KEY, String(Date.now()));
+    // SQLite can reuse WAL space after a checkpoint, so a small write can succeed on a full disk.
+    const minFree = this.options.minFreeDiskBytes ?? 0;
+    if (minFree <= 0 || this.db.memory) return;
+    const { bavail, bsize } = await statfs(dirname(this.db.name));
+    if (bavail * bsize < minFree) throw new LowDiskSpaceError(bavail * bsize, minFree);
+  }
+
   checkWritable(): void {
     this.db.prepare('BEGIN IMMEDIATE').run();
     this.db.prepare('ROLLBACK').run();
@@ -221,6 +237,13 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 }
+
+export interface SqliteStoreOptions {
+  /** probeWritable() fails when the database's file system has less free space than this. */
+  minFreeDiskBytes?: number;
+}
+
+const READY_PROBE_KEY = 'readyz_probe';
 
 /** The row `insertSignup` writes, built here rather than read back (one query less per accept). */
 function newSignupRow(input: NewSignup): SignupRow {

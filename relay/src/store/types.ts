@@ -114,5 +114,10 @@ export interface Store {
   setFlag(name: string, value: string | null): Promise<void>;
   /** Throws when the database cannot take a write lock. */
   checkWritable(): void;
+  /**
+   * A real small write (durable, like a signup's), plus free disk space where the engine can
+   * tell; rejects with the reason when either fails. For /readyz, which caches the result.
+   */
+  probeWritable(): Promise<void>;
   close(): void;
 }
