@@ -29,6 +29,8 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   minFillMs: number;
   trustProxy: boolean;
+  /** RELAY_PUBLIC_URL: the relay's own origin for CORS; never taken from the Host header. */
+  publicUrl?: string | undefined;
   /** A scrape-only bearer token for /metrics (the admin token works too). */
   metricsToken?: string | undefined;
 }
@@ -85,7 +87,7 @@ export function createApp(deps: AppDeps) {
   app.use(
     '/v1/signups',
     corsAllowlist({
-      isAllowed: createOriginCheck(config.allowedOrigins),
+      isAllowed: createOriginCheck(config.allowedOrigins, config.publicUrl),
       allowMethods: ['POST', 'OPTIONS'],
       allowHeaders: ['Content-Type', 'Idempotency-Key'],
       exposeHeaders: ['Retry-After', 'Idempotent-Replayed'],

@@ -30,6 +30,11 @@ export interface StaticRoutesOptions {
   widgetDir: string;
   /** Serve `/demo` (sandbox mode). */
   demo: boolean;
+  /**
+   * RELAY_PUBLIC_URL, the origin the demo's snippet names. Never the Host header (a rebinding
+   * page would choose it); without one the snippet is relative.
+   */
+  publicUrl?: string | undefined;
 }
 
 type Encoding = 'br' | 'gzip' | 'identity';
@@ -61,7 +66,7 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
   });
 }
 
-export function createStaticRoutes({ widgetDir, demo }: StaticRoutesOptions): Hono {
+export function createStaticRoutes({ widgetDir, demo, publicUrl }: StaticRoutesOptions): Hono {
   const app = new Hono();
   const cache = new Map<string, LoadedBundle>();
 
@@ -119,7 +124,7 @@ export function createStaticRoutes({ widgetDir, demo }: StaticRoutesOptions): Ho
       c.header('Content-Security-Policy', DEMO_CSP);
       c.header('Cache-Control', 'no-cache');
       // The relay's own origin, as the README's snippet names it.
-      return c.html(demoPage(new URL(c.req.url).origin));
+      return c.html(demoPage(publicUrl ?? ''));
     });
     app.get('/demo.css', (c) => {
       c.header('Content-Type', 'text/css; charset=utf-8');
