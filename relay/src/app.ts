@@ -13,6 +13,7 @@ import { corsAllowlist } from './http/cors';
 import { createErrorHandler, errorResponse } from './http/errors';
 import { createOriginCheck } from './http/origins';
 import { rateLimit } from './http/rate-limit';
+import { adminResponseHeaders, htmlBaseline } from './http/security-headers';
 import type { Ingestor } from './ingest';
 import type { Logger } from './logger';
 import { metricsRoutes, type RelayMetrics } from './metrics';
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => errorResponse(c, 404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
 
   app.use(requestId());
+  app.use(htmlBaseline());
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
@@ -114,6 +116,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', openApiRoutes());
   app.route('/', dashboardRoutes());
 
+  app.use('/v1/admin/*', adminResponseHeaders());
   app.use('/v1/admin/*', adminAuth(config.adminToken));
   if (deps.webhooks) app.route('/v1/admin/webhook-payloads', deps.webhooks.adminRoutes);
   app.route('/v1/admin', adminRoutes({ ...deps.admin, store, now, logger }));

@@ -22,8 +22,8 @@ export const WIDGET_BUNDLES = ['vantio-signup.js', 'vantio-capture.js'] as const
  */
 export const BUNDLE_CACHE_CONTROL = 'public, max-age=300, stale-while-revalidate=86400';
 
-/** The demo proves the widget needs nothing beyond its own origin. */
-export const DEMO_CSP = "default-src 'self'";
+/** The demo proves the widget needs nothing beyond its own origin; no one may frame it. */
+export const DEMO_CSP = "default-src 'self'; frame-ancestors 'none'";
 
 export interface StaticRoutesOptions {
   /** The folder holding the built bundles, `widget/dist`. */
@@ -122,6 +122,7 @@ export function createStaticRoutes({ widgetDir, demo, publicUrl }: StaticRoutesO
   if (demo) {
     app.get('/demo', (c) => {
       c.header('Content-Security-Policy', DEMO_CSP);
+      c.header('X-Frame-Options', 'DENY'); // like /admin: a landing page is not for framing elsewhere
       c.header('Cache-Control', 'no-cache');
       // The relay's own origin, as the README's snippet names it.
       return c.html(demoPage(publicUrl ?? ''));
