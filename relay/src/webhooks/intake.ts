@@ -49,7 +49,8 @@ export function createIntake({ webhookStore, store, ingestor, now }: IntakeDeps)
       return id.length > MAX_DELIVERY_ID ? bodyDigestId(new TextEncoder().encode(id)) : id;
     },
 
-    async receive(source: WebhookSource, deliveryId: string, raw: Uint8Array, body: unknown): Promise<IntakeOutcome> {
+    /** `keptText` is what an unmappable payload stores: JSON text that parses back to `body`. */
+    async receive(source: WebhookSource, deliveryId: string, body: unknown, keptText: string): Promise<IntakeOutcome> {
       const earlier = webhookStore.findDelivery(source.name, deliveryId);
       if (earlier) {
         return {
@@ -68,7 +69,7 @@ export function createIntake({ webhookStore, store, ingestor, now }: IntakeDeps)
       const kept = await webhookStore.recordUnmappable({
         source: source.name,
         deliveryId,
-        body: new TextDecoder().decode(raw),
+        body: keptText,
         issues: outcome.issues,
         now: at,
       });
