@@ -94,7 +94,7 @@ describe('Code.gs', () => {
     const stale = loadCodeGs({ relayUrl: RELAY_URL, secret: SECRET, now: () => h.clock.now - 301_000 });
     stale.submit(formSubmitEvent({ answers: answers() }));
     expect((await relay(stale.calls[0]!)).status).toBe(401);
-    expect((h.relay.store.db.prepare('SELECT COUNT(*) AS n FROM signups').get() as { n: number }).n).toBe(0);
+    expect(Number((await h.relay.store.read.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM signups'))!.n)).toBe(0);
   });
 
   it('retries an unreachable or busy relay with the same delivery id, then succeeds', () => {

@@ -5,11 +5,9 @@
  */
 import type { Ingestor } from '../ingest';
 import type { Logger } from '../logger';
-import type { SqliteStore } from '../store/sqlite-store';
-import { WebhookStore } from '../store/webhook-store';
+import type { Store } from '../store/types';
 import { webhookAdminRoutes } from './admin-routes';
 import { createIntake } from './intake';
-import { sqliteLinkRepository } from './link-store';
 import { linkAdminRoutes, linkOriginRoutes, linkRoutes } from './links';
 import { webhookRoutes } from './routes';
 import type { WebhookSources } from './sources';
@@ -18,27 +16,24 @@ export { compileSources, describeSources, loadSourcesFile, type SourcesFile, typ
 
 export interface WebhooksDeps {
   sources: WebhookSources;
-  store: SqliteStore;
+  store: Store;
   ingestor: Ingestor;
   now: () => number;
   logger: Logger;
 }
 
 export function createWebhooks({ sources, store, ingestor, now, logger }: WebhooksDeps) {
-  const webhookStore = new WebhookStore(store);
-  const intake = createIntake({ sources, webhookStore, store, ingestor, now });
-  const links = sqliteLinkRepository(store);
+  const intake = createIntake({ sources, store, ingestor, now });
   return {
-    webhookStore,
     /** Mount at `/v1/webhooks`. */
     routes: webhookRoutes({ sources, intake, now, logger }),
     /** Mount at `/v1/admin/webhook-payloads`, behind adminAuth. */
-    adminRoutes: webhookAdminRoutes({ sources, webhookStore, intake, logger }),
+    adminRoutes: webhookAdminRoutes({ sources, store, intake, logger }),
     /** Poster links: `/go` (public), `/v1/admin/links` and `/v1/admin/link-origins` (admin). */
     links: {
-      routes: linkRoutes({ links, now, logger }),
-      adminRoutes: linkAdminRoutes({ links, now, logger }),
-      originRoutes: linkOriginRoutes({ links, now, logger }),
+      routes: linkRoutes({ store, now, logger }),
+      adminRoutes: linkAdminRoutes({ store, now, logger }),
+      originRoutes: linkOriginRoutes({ store, now, logger }),
     },
   };
 }

@@ -13,7 +13,7 @@ const FORM = 'https://docs.google.com/forms/d/e/1FAIpQLSd3Xk9Qm2vT7rJp0aB4cE6gH8
 const put = (slug: string, body: unknown) =>
   h.admin(`/links/${slug}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const go = (path: string, init?: RequestInit) => h.relay.app.request(`/go/${path}`, init);
-const linkCount = () => (h.relay.store.db.prepare('SELECT COUNT(*) AS n FROM poster_links').get() as { n: number }).n;
+const linkCount = async () => Number((await h.relay.store.read.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM poster_links'))!.n);
 
 describe('GET /go/:slug → the Google Form with the impression prefilled', () => {
   beforeEach(async () => {
@@ -28,7 +28,7 @@ describe('GET /go/:slug → the Google Form with the impression prefilled', () =
   });
 
   it('survives a restart (the link is in the database)', async () => {
-    h.relay = h.restart();
+    h.relay = await h.restart();
     expect((await go('robotics?impression_id=imp_demo_2')).headers.get('location')).toContain('entry.1122334455=imp_demo_2');
   });
 
@@ -81,7 +81,7 @@ describe('the admin API for poster links', () => {
     const response = await put('club', body);
     expect(response.status).toBe(400);
     expect(((await response.json()) as { message: string }).message).toContain(message);
-    expect(linkCount()).toBe(0);
+    expect(await linkCount()).toBe(0);
   });
 
   it('refuses a bad slug, a body that is not JSON, and a missing token', async () => {
@@ -94,7 +94,7 @@ describe('the admin API for poster links', () => {
       body: JSON.stringify({ target: FORM, impression_param: 'entry.1' }),
     });
     expect(anonymous.status).toBe(401);
-    expect(linkCount()).toBe(0);
+    expect(await linkCount()).toBe(0);
   });
 
   it('allows other origins only from the admin allowlist, re-checked on every redirect', async () => {

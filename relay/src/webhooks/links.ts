@@ -4,13 +4,15 @@
  * Targets are `https://docs.google.com/forms/…` or an origin on the admin's allowlist,
  * checked when the link is saved and again on every redirect: never an open redirect.
  * Admin API: `PUT|GET|DELETE /v1/admin/links/:slug`, `GET /v1/admin/links`,
- * `GET|PUT /v1/admin/link-origins`.
+ * `GET|PUT /v1/admin/link-origins`. Storage: store/repos/links.ts (migration 060_links).
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { checkImpressionId, toFieldIssues } from '@vantio/shared';
 import { ApiError } from '../http/errors';
 import type { Logger } from '../logger';
+import type { LinkRow } from '../store/repos/links';
+import type { Store } from '../store/types';
 
 export const ZLinkSlug = z
   .string()
@@ -51,23 +53,6 @@ export const ZLinkView = z.object({
   updated_at: z.string().describe('ISO 8601'),
 });
 export const ZLinkList = z.object({ links: z.array(ZLinkView) });
-
-export interface LinkRow extends TLinkInput {
-  slug: string;
-  created_at: number;
-  updated_at: number;
-}
-
-/** What the link routes need from storage (SQLite today: link-store.ts). */
-export interface LinkRepository {
-  get(slug: string): Promise<LinkRow | undefined>;
-  list(): Promise<LinkRow[]>;
-  /** Creates or replaces; `created` tells which. */
-  put(slug: string, link: TLinkInput, now: number): Promise<{ created: boolean }>;
-  delete(slug: string): Promise<boolean>;
-  origins(): Promise<string[]>;
-  setOrigins(origins: string[], now: number): Promise<void>;
-}
 
 const GOOGLE_FORMS = /^\/forms\/(d\/e\/[\w-]+|d\/[\w-]+)\/viewform$/;
 
@@ -127,13 +112,14 @@ function parseSlug(slug: string): string {
 }
 
 export interface LinkDeps {
-  links: LinkRepository;
+  store: Store;
   now: () => number;
   logger: Logger;
 }
 
 /** Mount at `/go` (public). */
-export function linkRoutes({ links, logger }: LinkDeps) {
+export function linkRoutes({ store, logger }: LinkDeps) {
+  const links = store.read.links;
   const app = new Hono();
   app.get('/:slug', async (c) => {
     const slug = ZLinkSlug.safeParse(c.req.param('slug'));
@@ -160,7 +146,8 @@ export function linkRoutes({ links, logger }: LinkDeps) {
 }
 
 /** Mount at `/v1/admin/links` (behind adminAuth). */
-export function linkAdminRoutes({ links, now, logger }: LinkDeps) {
+export function linkAdminRoutes({ store, now, logger }: LinkDeps) {
+  const links = store.read.links;
   const app = new Hono();
   app.get('/', async (c) => c.json({ links: (await links.list()).map((row) => toView(row)) }));
   app.get('/:slug', async (c) => {
@@ -177,13 +164,14 @@ export function linkAdminRoutes({ links, now, logger }: LinkDeps) {
       const path = problem.startsWith('needs impression_param') ? 'impression_param' : 'target';
       throw new ApiError(400, `The link's ${path} ${problem}`, { issues: [{ path, message: problem }] });
     }
-    const { created } = await links.put(slug, parsed.data, now());
+    const at = now();
+    const created = await store.transaction((tx) => tx.links.put({ slug, ...parsed.data }, at));
     logger.info({ slug, created }, 'poster link saved');
     return c.json(toView((await links.get(slug))!), created ? 201 : 200);
   });
   app.delete('/:slug', async (c) => {
     const slug = parseSlug(c.req.param('slug'));
-    if (!(await links.delete(slug))) throw new ApiError(404, 'No poster link with that name');
+    if (!(await store.transaction((tx) => tx.links.delete(slug)))) throw new ApiError(404, 'No poster link with that name');
     logger.info({ slug }, 'poster link deleted');
     return c.body(null, 204);
   });
@@ -191,14 +179,16 @@ export function linkAdminRoutes({ links, now, logger }: LinkDeps) {
 }
 
 /** Mount at `/v1/admin/link-origins` (behind adminAuth): the allowlist beyond Google Forms. */
-export function linkOriginRoutes({ links, now, logger }: LinkDeps) {
+export function linkOriginRoutes({ store, now, logger }: LinkDeps) {
+  const links = store.read.links;
   const app = new Hono();
   app.get('/', async (c) => c.json({ origins: await links.origins() }));
   app.put('/', async (c) => {
     const parsed = ZLinkOrigins.safeParse(await readJson(c));
     if (!parsed.success) throw new ApiError(400, 'The origins are invalid', { issues: toFieldIssues(parsed.error) });
     const origins = [...new Set(parsed.data.origins)].sort();
-    await links.setOrigins(origins, now());
+    const at = now();
+    await store.transaction((tx) => tx.links.setOrigins(origins, at));
     logger.info({ count: origins.length }, 'poster link origins saved');
     return c.json({ origins });
   });

@@ -38,8 +38,13 @@ const deliver = (path: string, body: Body, headers: Record<string, string>, cont
     headers: { 'content-type': contentType, ...headers },
     body: typeof body === 'string' ? body : Buffer.from(body),
   });
-const count = (table: string) => (h.relay.store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-const stored = () => ({ signups: count('signups'), deliveries: count('webhook_deliveries'), payloads: count('webhook_payloads') });
+const count = async (table: string) =>
+  Number((await h.relay.store.read.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n);
+const stored = async () => ({
+  signups: await count('signups'),
+  deliveries: await count('webhook_deliveries'),
+  payloads: await count('webhook_payloads'),
+});
 const webflow = compact('webflow-form-submission');
 const supabase = compact('supabase-before-user-created');
 const mailchimp = mailchimpBody();
@@ -82,7 +87,7 @@ describe('each sender, as documented: accepted, stored with its source, forwarde
     expect(response.status).toBe(name === 'supabase' ? 200 : 202);
     const receipt = (await response.json()) as { status: string; id: string };
     expect(receipt.status).toBe('accepted');
-    expect(h.relay.store.getSignup(receipt.id)?.source).toBe(name);
+    expect((await h.relay.store.read.signups.get(receipt.id))?.source).toBe(name);
     // The sender's retry of the same delivery does nothing again.
     const again = await send(await valid[name]!());
     expect(await again.json()).toMatchObject({ status: 'replayed', id: receipt.id });
@@ -90,7 +95,7 @@ describe('each sender, as documented: accepted, stored with its source, forwarde
     const { referrals, create_calls } = await h.referrals();
     expect(referrals).toEqual([expect.objectContaining(expected[name])]);
     expect(create_calls).toEqual({ [upstreamIdempotencyKey(expected[name].impression_id, expected[name].email)]: 1 });
-    expect(stored()).toEqual({ signups: 1, deliveries: 1, payloads: 0 });
+    expect(await stored()).toEqual({ signups: 1, deliveries: 1, payloads: 0 });
     expect(h.logLines.join('')).not.toContain(expected[name].email);
     expect(h.logLines.join('')).not.toContain(URL_TOKEN);
   });
@@ -123,7 +128,7 @@ describe('tampered, stale, wrong-secret and missing signatures: 401, nothing sto
     const response = await send(await delivery());
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ error: 'Unauthorized', message: SIGNATURE_REJECTED });
-    expect(stored()).toEqual({ signups: 0, deliveries: 0, payloads: 0 });
+    expect(await stored()).toEqual({ signups: 0, deliveries: 0, payloads: 0 });
     await h.settle();
     expect((await h.referrals()).referrals).toHaveLength(0);
   });
@@ -149,7 +154,7 @@ describe('form-encoded and multipart bodies', () => {
     expect((await h.relay.app.request('/v1/webhooks/mailchimp?token=wrong')).status).toBe(401);
     // Sources without a URL check still refuse GET.
     expect((await h.relay.app.request('/v1/webhooks/webflow')).status).toBe(405);
-    expect(stored()).toEqual({ signups: 0, deliveries: 0, payloads: 0 });
+    expect(await stored()).toEqual({ signups: 0, deliveries: 0, payloads: 0 });
   });
 
   it('ignores Mailchimp events other than subscribe', async () => {
@@ -166,7 +171,7 @@ describe('form-encoded and multipart bodies', () => {
     const kept = (await (await h.admin(`/webhook-payloads/${payload_id}`)).json()) as { payload: { data: { email: string } } };
     expect(kept.payload.data.email).toBe('noor.aziz@example.edu');
     expect((await h.admin('/people/noor.aziz@example.edu', { method: 'DELETE' })).status).toBe(200);
-    expect(stored().payloads).toBe(0);
+    expect((await stored()).payloads).toBe(0);
   });
 
   it('keeps a Jotform submission whose rawRequest is not JSON, and dedupes its retry by submissionID', async () => {
@@ -205,7 +210,7 @@ describe('form-encoded and multipart bodies', () => {
     const answer = (await response.json()) as { error: string; message: string };
     expect(answer.error).toEqual(expect.any(String));
     expect(answer.message).toContain(message);
-    expect(stored()).toEqual({ signups: 0, deliveries: 0, payloads: 0 });
+    expect(await stored()).toEqual({ signups: 0, deliveries: 0, payloads: 0 });
   });
 
   it('drops __proto__ and constructor keys of a form instead of setting them', async () => {
@@ -224,6 +229,6 @@ describe('Supabase: the hook never blocks a signup it cannot map', () => {
     const answer = (await response.json()) as Record<string, unknown>;
     expect(answer).toMatchObject({ status: 'unmappable', payload_id: expect.stringMatching(/^whp_/) });
     expect(answer).not.toHaveProperty('error');
-    expect(stored()).toEqual({ signups: 0, deliveries: 1, payloads: 1 });
+    expect(await stored()).toEqual({ signups: 0, deliveries: 1, payloads: 1 });
   });
 });
