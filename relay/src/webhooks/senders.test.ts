@@ -15,6 +15,7 @@ import {
   MORE_SOURCES,
   SUPABASE_NEW_SECRET,
   SUPABASE_SECRETS,
+  supabaseDbBody,
   supabaseHeaders,
   URL_TOKEN,
   WEBFLOW_SECRET,
@@ -48,6 +49,7 @@ const stored = async () => ({
 const webflow = compact('webflow-form-submission');
 const supabase = compact('supabase-before-user-created');
 const mailchimp = mailchimpBody();
+const supabaseDb = supabaseDbBody();
 
 interface Delivery {
   path: string;
@@ -60,6 +62,7 @@ const send = (d: Delivery) => deliver(d.path, d.body, d.headers, d.contentType);
 const valid: Record<string, () => Promise<Delivery>> = {
   webflow: async () => ({ path: 'webflow', body: webflow, headers: webflowHeaders(WEBFLOW_SECRET, clock(), webflow) }),
   supabase: async () => ({ path: 'supabase', body: supabase, headers: supabaseHeaders(SUPABASE_NEW_SECRET, 'msg_sb1', clock(), supabase) }),
+  'supabase-db': async () => ({ path: 'supabase-db', body: supabaseDb, headers: { 'x-relay-token': HEADER_TOKEN } }),
   mailchimp: async () => ({ path: `mailchimp?token=${URL_TOKEN}`, body: mailchimp, headers: {}, contentType: FORM }),
   jotform: async () => {
     const { body, contentType } = await jotformBody();
@@ -74,6 +77,7 @@ const valid: Record<string, () => Promise<Delivery>> = {
 const expected = {
   webflow: { impression_id: 'imp_demo_1', first_name: 'Zara', last_name: 'Haddad', email: 'zara.haddad@example.edu' },
   supabase: { impression_id: 'imp_demo_2', first_name: 'Tomás', last_name: 'Reyes', email: 'tomas.reyes@example.edu' },
+  'supabase-db': { impression_id: 'imp_demo_2', first_name: 'Tomás', last_name: 'Reyes', email: 'tomas.reyes@example.edu' },
   mailchimp: { impression_id: 'imp_demo_3', first_name: 'Noor', last_name: 'Aziz', email: 'noor.aziz@example.edu' },
   jotform: { impression_id: 'imp_demo_4', first_name: 'Ines', last_name: 'Moreau', email: 'ines.moreau@example.edu' },
   gravity: { impression_id: 'imp_demo_5', first_name: 'Kai', last_name: 'Lund', email: 'kai.lund@example.edu' },
@@ -117,6 +121,8 @@ describe('tampered, stale, wrong-secret and missing signatures: 401, nothing sto
     ['supabase: tampered body', async () => ({ path: 'supabase', body: tamperedSupabase, headers: supabaseHeaders(SUPABASE_NEW_SECRET, 'm', clock(), supabase) })],
     ['supabase: wrong secret', async () => ({ path: 'supabase', body: supabase, headers: supabaseHeaders('v1,whsec_d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldC0wMDAw', 'm', clock(), supabase) })],
     ['supabase: stale', async () => ({ path: 'supabase', body: supabase, headers: supabaseHeaders(SUPABASE_NEW_SECRET, 'm', clock(-301_000), supabase) })],
+    ['supabase-db: wrong header token', async () => ({ path: 'supabase-db', body: supabaseDb, headers: { 'x-relay-token': URL_TOKEN } })],
+    ['supabase-db: no header', async () => ({ path: 'supabase-db', body: supabaseDb, headers: {} })],
     ['mailchimp: wrong token', async () => ({ path: 'mailchimp?token=url-token-2b7e151628aed2a6abf8', body: mailchimp, headers: {}, contentType: FORM })],
     ['mailchimp: token as a prefix', async () => ({ path: `mailchimp?token=${URL_TOKEN.slice(0, -1)}`, body: mailchimp, headers: {}, contentType: FORM })],
     ['mailchimp: no token', async () => ({ path: 'mailchimp', body: mailchimp, headers: {}, contentType: FORM })],

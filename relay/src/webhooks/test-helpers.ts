@@ -50,6 +50,19 @@ export function supabaseHeaders(secret: string, id: string, at: Date, body: stri
   return standardHeaders(secret.replace('v1,whsec_', ''), id, at, body);
 }
 
+/** A Supabase Database Webhook on auth.users INSERT (pg_net's JSON: type, table, schema, record, old_record). */
+export function supabaseDbBody(): string {
+  const { user } = JSON.parse(fixture('supabase-before-user-created')) as { user: Record<string, unknown> };
+  const { user_metadata, ...rest } = user;
+  return JSON.stringify({
+    type: 'INSERT',
+    table: 'users',
+    schema: 'auth',
+    record: { ...rest, instance_id: '00000000-0000-0000-0000-000000000000', raw_user_meta_data: user_metadata, raw_app_meta_data: user.app_metadata },
+    old_record: null,
+  });
+}
+
 export function mailchimpBody(): string {
   return readFileSync(new URL('./fixtures/mailchimp-subscribe.txt', import.meta.url), 'utf8');
 }
@@ -86,6 +99,7 @@ export const MORE_SOURCES = {
   sources: {
     webflow: { preset: 'webflow', secrets: [WEBFLOW_SECRET] },
     supabase: { preset: 'supabase', secrets: [SUPABASE_SECRETS] },
+    'supabase-db': { preset: 'supabase-db', header: 'X-Relay-Token', secrets: [HEADER_TOKEN] },
     mailchimp: { preset: 'mailchimp', secrets: [URL_TOKEN] },
     jotform: { preset: 'jotform', secrets: ['old-url-token-rotated-out-1', URL_TOKEN] },
     gravity: {
