@@ -59,5 +59,5 @@ describe('vantio-relay link commands (a child process against a real relay)', ()
     expect((await cli(['link-delete', 'robotics'])).code).toBe(0);
     expect((await cli(['link-delete', 'robotics'])).code).toBe(1);
     expect((await h.relay.app.request('/go/robotics?impression_id=imp_demo_1')).status).toBe(404);
-  });
+  }, 120_000); // a dozen child processes, each loading TypeScript, on a shared 2-core machine
 });
