@@ -119,7 +119,7 @@ describe('compileSources', () => {
           short: { preset: 'mailchimp', secrets: ['short'] },
           formats: { preset: 'jotform', secrets: ['a-long-enough-token-1'], formats: ['xml'] },
           pipes: { preset: 'supabase', secrets: ['v1,whsec_c3VwYWJhc2Utb2xkLWhvb2stc2VjcmV0LTEyMzQ1Njc4|v1,whsec_!!'] },
-          query: { preset: 'webflow', secrets: ['webflow-client-secret-1'], query: 'token', encoding: 'hex' },
+          query: { preset: 'webflow', secrets: ['webflow-client-secret-1'], query: 'token', encoding: 'hex', url_check: true },
         },
       }),
     ).toEqual([
@@ -130,6 +130,7 @@ describe('compileSources', () => {
       'sources.pipes.secrets.0: must be whsec_ followed by base64 (or v1,whsec_…), as the sender shows it',
       'sources.query.encoding: only applies to the hmac-sha256 verifier, not webflow',
       'sources.query.query: only applies to the shared-secret verifier, not webflow',
+      'sources.query.url_check: only applies to the shared-secret verifier (a GET carries no webflow signature)',
     ]);
     // A preset's own token location counts; a header given instead replaces it.
     const compiled = compileSources({

@@ -121,6 +121,7 @@ const ZSource = z
       problem(['query'], 'the shared-secret verifier needs exactly one of "header" or "query" (where the sender puts the token)');
     }
     if (!shared && source.query !== undefined) problem(['query'], `only applies to the shared-secret verifier, not ${verifier}`);
+    if (!shared && source.url_check) problem(['url_check'], `only applies to the shared-secret verifier (a GET carries no ${verifier} signature)`);
     if (shared && source.prefix !== undefined && source.header === undefined) problem(['prefix'], 'only applies with "header"');
     if (!timestamped && verifier !== 'webflow' && source.tolerance_s !== undefined) {
       problem(['tolerance_s'], `only applies to standard-webhooks, svix and webflow (${verifier} signatures carry no timestamp)`);
