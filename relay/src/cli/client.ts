@@ -36,7 +36,7 @@ export class AdminClient {
       body,
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
     });
-    return (await response.json()) as T;
+    return (response.status === 204 ? undefined : await response.json()) as T;
   }
 
   /** A streamed download (CSV export, backup): the caller reads `response.body`. */

@@ -9,6 +9,7 @@ import { checkConfig } from './check-config';
 import { AdminClient, CliError, EXIT, type ExitCode } from './client';
 import { DEFAULT_URL, type Command, type CommandContext, type Io } from './command';
 import { backup, erase, exportCsv } from './data-commands';
+import { linkDelete, linkOrigins, links, linkSet } from './link-commands';
 import { pause, resume, stats } from './overview-commands';
 import { list, replay, retry, show } from './signup-commands';
 
@@ -24,6 +25,10 @@ export const COMMANDS: Record<string, Command> = {
   pause,
   resume,
   'check-config': checkConfig,
+  links,
+  'link-set': linkSet,
+  'link-delete': linkDelete,
+  'link-origins': linkOrigins,
 };
 
 const GLOBAL_OPTIONS = {
