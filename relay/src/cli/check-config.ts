@@ -10,6 +10,7 @@ import { describeSources, loadSourcesFile } from '../webhooks';
 import { EXIT } from './client';
 import { noPositionals, text, usageError, type Command } from './command';
 import { fields } from './format';
+import { probeVantio, type ProbeResult } from './probe';
 
 /** The closest existing directory on the way to `path` must be writable for the relay to create its DB. */
 function databaseProblem(dbPath: string, cwd: string): string | null {
@@ -35,9 +36,13 @@ function warningsFor(config: RelayConfig): string[] {
 
 export const checkConfig: Command = {
   summary: 'Validate the relay environment and webhook sources file without starting',
-  usage: 'check-config [--dotenv FILE]',
-  options: { dotenv: { type: 'string' } },
-  help: '  --dotenv reads variables from a .env file (the process environment wins). Exits 2 on any problem.',
+  usage: 'check-config [--dotenv FILE] [--probe]',
+  options: { dotenv: { type: 'string' }, probe: { type: 'boolean' } },
+  help: `  --dotenv reads variables from a .env file (the process environment wins).
+  --probe  also asks the configured Vantio whether it accepts VANTIO_SECRET_KEY, creating nothing
+           (an empty create-referral body: 401/403 = wrong key, 400 = key accepted).
+Exits 2 on any configuration problem (a refused key included), 3 when Vantio cannot be reached,
+1 when Vantio answers something else (5xx, 429).`,
   async run(ctx) {
     noPositionals(ctx);
     const envFile = text(ctx.values, 'dotenv');
@@ -70,6 +75,13 @@ export const checkConfig: Command = {
     const dbProblem = config ? databaseProblem(config.dbPath, ctx.io.cwd) : null;
     if (dbProblem) problems.push(dbProblem);
     const warnings = config ? warningsFor(config) : [];
+    let probe: ProbeResult | null = null;
+    if (ctx.values.probe && config) {
+      if (config.vantioApiUrl && config.vantioSecretKey) {
+        probe = await probeVantio(config.vantioApiUrl, config.vantioSecretKey, config.upstreamTimeoutMs);
+        if (probe.verdict === 'key_refused' || probe.verdict === 'redirected' || probe.verdict === 'not_found') problems.push(`probe: ${probe.message}`);
+      } else warnings.push('--probe: nothing to probe in sandbox mode (VANTIO_API_URL is not set)');
+    }
     const summary = config && {
       mode: config.vantioApiUrl ? 'forwarding' : 'sandbox',
       vantio_api_url: config.vantioApiUrl ?? null,
@@ -81,13 +93,16 @@ export const checkConfig: Command = {
       webhook_sources: sources,
     };
 
-    if (ctx.json) ctx.printJson({ ok: problems.length === 0, problems, warnings, config: summary ?? null });
+    const exitCode = problems.length ? EXIT.usage : probe && !probe.ok ? probe.exitCode : EXIT.ok;
+    if (ctx.json) ctx.printJson({ ok: exitCode === EXIT.ok, problems, warnings, config: summary ?? null, probe });
     else {
       if (problems.length) {
         ctx.io.stderr.write(`Configuration problems:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
       } else {
         ctx.print('Configuration is valid.');
       }
+      if (probe?.ok) ctx.print(`Probe: ${probe.message}.`);
+      else if (probe && !problems.length) ctx.io.stderr.write(`Probe failed: ${probe.message}\n`);
       if (summary) {
         ctx.print(
           fields([
@@ -103,6 +118,6 @@ export const checkConfig: Command = {
       }
       for (const warning of warnings) ctx.io.stderr.write(`warning: ${warning}\n`);
     }
-    return problems.length ? EXIT.usage : EXIT.ok;
+    return exitCode;
   },
 };

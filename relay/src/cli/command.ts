@@ -34,8 +34,6 @@ export interface Command {
   run(ctx: CommandContext): Promise<ExitCode>;
 }
 
-export const DEFAULT_URL = 'http://127.0.0.1:8787';
-
 export function usageError(message: string): CliError {
   return new CliError(EXIT.usage, message);
 }
