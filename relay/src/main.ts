@@ -7,6 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { configuredChannels, createAlerting } from './alerts';
+import { relayAlertSources } from './alerts/sources';
+import { productionBanner } from './banner';
 import { ConfigError, loadConfig, type RelayConfig } from './config';
 import { createLogger } from './logger';
 import { createRelay } from './relay';
@@ -44,12 +47,35 @@ async function main(): Promise<void> {
     extraRoutes: [createStaticRoutes({ widgetDir: fileURLToPath(new URL('../../widget/dist', import.meta.url)), demo: sandbox })],
   });
   relay.start();
+  // Alerts read the relay and send on their own: a failing channel never holds up delivery.
+  const alerting = createAlerting({
+    config,
+    sources: relayAlertSources(relay, Date.now),
+    logger,
+    now: Date.now,
+    sandbox,
+  });
 
   const server = serve({ fetch: relay.app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => {
     const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
     // Plain lines on stdout: the sandbox banner for people, and a stable line for scripts.
     process.stdout.write(`relay listening on ${url}\n`);
     if (upstream) process.stdout.write(sandboxBanner({ relayUrl: url, emulatorUrl: upstream.url, adminToken: adminToken! }));
+    else {
+      process.stdout.write(
+        productionBanner({
+          listenUrl: url,
+          publicUrl: config.publicUrl,
+          vantioApiUrl: config.vantioApiUrl!,
+          allowedOrigins: config.allowedOrigins,
+          adminEnabled: adminToken !== undefined,
+          webhookSources: describeSources(webhookSources),
+          delivery: relay.forwarder.status(),
+          alertChannels: configuredChannels(config).map((channel) => channel.name),
+        }),
+      );
+    }
+    alerting.start();
     logger.info(
       { url, sandbox, concurrency: config.forwardConcurrency, webhook_sources: describeSources(webhookSources) },
       'relay started',
@@ -62,8 +88,9 @@ async function main(): Promise<void> {
     // E.g. EADDRINUSE: say it plainly, stop what started, exit non-zero.
     process.stderr.write(`relay cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}\n`);
     logger.fatal({ err: error }, 'listen failed');
-    void relay
-      .stop(1_000)
+    void alerting
+      .stop()
+      .then(() => relay.stop(1_000))
       .then(() => upstream?.close())
       .finally(() => logger.flush(() => process.exit(1)));
   });
@@ -84,6 +111,7 @@ async function main(): Promise<void> {
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs).unref();
     });
+    await alerting.stop();
     await relay.stop(config.shutdownTimeoutMs);
     await upstream?.close();
     logger.info('stopped');

@@ -8,7 +8,7 @@ import { parseEnv } from 'node:util';
 import { ConfigError, loadConfig, type RelayConfig } from '../config';
 import { describeSources, loadSourcesFile } from '../webhooks';
 import { EXIT } from './client';
-import { noPositionals, text, usageError, type Command } from './command';
+import { noPositionals, text, usageError, type Command, type CommandContext } from './command';
 import { fields } from './format';
 import { probeVantio, type ProbeResult } from './probe';
 
@@ -34,6 +34,20 @@ function warningsFor(config: RelayConfig): string[] {
   return warnings;
 }
 
+/** The relay's environment as the CLI sees it: the process environment over `--dotenv FILE`. */
+export function relayEnvironment(ctx: CommandContext): Record<string, string | undefined> {
+  const envFile = text(ctx.values, 'dotenv');
+  let fileEnv: Record<string, string> = {};
+  if (envFile) {
+    try {
+      fileEnv = parseEnv(readFileSync(resolve(ctx.io.cwd, envFile), 'utf8')) as Record<string, string>;
+    } catch (error) {
+      throw usageError(`cannot read --dotenv ${envFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  }
+  return { ...fileEnv, ...ctx.io.env };
+}
+
 export const checkConfig: Command = {
   summary: 'Validate the relay environment and webhook sources file without starting',
   usage: 'check-config [--dotenv FILE] [--probe]',
@@ -45,16 +59,7 @@ Exits 2 on any configuration problem (a refused key included), 3 when Vantio can
 1 when Vantio answers something else (5xx, 429).`,
   async run(ctx) {
     noPositionals(ctx);
-    const envFile = text(ctx.values, 'dotenv');
-    let fileEnv: Record<string, string> = {};
-    if (envFile) {
-      try {
-        fileEnv = parseEnv(readFileSync(resolve(ctx.io.cwd, envFile), 'utf8')) as Record<string, string>;
-      } catch (error) {
-        throw usageError(`cannot read --dotenv ${envFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-      }
-    }
-    const env = { ...fileEnv, ...ctx.io.env };
+    const env = relayEnvironment(ctx);
     const problems: string[] = [];
     let config: RelayConfig | undefined;
     let sources: ReturnType<typeof describeSources> = [];

@@ -2,15 +2,17 @@
  * The CLI finds the relay from the relay's own variables, and its exit codes say what
  * happened: `resume` fails while Vantio refuses the key, `check-config --probe` tells a
  * wrong key from a good one without creating anything. A child process against real
- * relays and a real emulator on loopback.
+ * relays and a real emulator on loopback; `alert-test` against a real HTTP receiver and SMTP server.
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { execFile } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, createHarness, EMULATOR_KEY, person, type Harness } from '../testing';
 
@@ -139,5 +141,59 @@ describe('check-config --probe', () => {
     expect(unreachable).toMatchObject({ code: 3, stderr: expect.stringContaining('Probe failed: cannot reach http://127.0.0.1:9/api/v1/referrals') });
     const sandbox = await cli(['check-config', '--probe'], { RELAY_DB: join(work, 'probe.sqlite') });
     expect(sandbox).toMatchObject({ code: 0, stderr: expect.stringContaining('nothing to probe in sandbox mode') });
+  });
+});
+
+describe('alert-test', () => {
+  it('sends a test alert to the webhook and the mailbox configured, and exits 1 when one fails', async () => {
+    const bodies: Array<{ text: string; alert: { kind: string; dashboard_url: string | null } }> = [];
+    const receiver = createHttpServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += String(chunk)));
+      request.on('end', () => {
+        bodies.push(JSON.parse(body) as (typeof bodies)[number]);
+        response.writeHead(204).end();
+      });
+    });
+    const mails: string[] = [];
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, _session, done) {
+        let data = '';
+        stream.on('data', (chunk: Buffer) => (data += String(chunk)));
+        stream.on('end', () => {
+          mails.push(data);
+          done();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    try {
+      const env = {
+        RELAY_ALERT_WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+        RELAY_ALERT_EMAIL: 'ops@example.edu',
+        RELAY_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+        RELAY_PUBLIC_URL: 'https://relay.example.edu',
+      };
+      const sent = await cli(['alert-test'], env);
+      expect(sent.code).toBe(0);
+      expect(sent.stdout).toMatch(/^webhook 127\.0\.0\.1:\d+: sent\nemail to ops@example\.edu via 127\.0\.0\.1:\d+: sent\n$/);
+      expect(bodies).toEqual([
+        expect.objectContaining({ text: expect.stringContaining('TEST: Test alert from vantio-relay'), alert: expect.objectContaining({ kind: 'test', dashboard_url: 'https://relay.example.edu/admin' }) }),
+      ]);
+      expect(mails[0]).toMatch(/^Subject: \[vantio-relay\] TEST: Test alert from vantio-relay$/m);
+
+      const closed = await closedPort();
+      const failing = await cli(['alert-test'], { ...env, RELAY_SMTP_URL: `smtp://127.0.0.1:${closed}` });
+      expect(failing.code).toBe(1);
+      expect(failing.stdout).toMatch(/email to ops@example\.edu via 127\.0\.0\.1:\d+: FAILED \(email via/);
+      expect(await cli(['alert-test'], {})).toMatchObject({ code: 2, stderr: expect.stringContaining('no alert channel is configured') });
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    }
   });
 });

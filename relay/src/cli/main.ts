@@ -5,6 +5,7 @@
  * 3 relay unreachable or token refused.
  */
 import { parseArgs } from 'node:util';
+import { alertTest } from './alert-test';
 import { checkConfig } from './check-config';
 import { AdminClient, CliError, EXIT, type ExitCode } from './client';
 import { type Command, type CommandContext, type Io } from './command';
@@ -25,6 +26,7 @@ export const COMMANDS: Record<string, Command> = {
   pause,
   resume,
   'check-config': checkConfig,
+  'alert-test': alertTest,
 };
 
 const GLOBAL_OPTIONS = {
