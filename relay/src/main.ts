@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const upstream = sandbox ? await startSandboxUpstream(config) : undefined;
   const adminToken = config.adminToken ?? (sandbox ? `sandbox_${randomBytes(12).toString('hex')}` : undefined);
 
-  const relay = createRelay({
+  const relay = await createRelay({
     ...config,
     adminToken,
     vantioApiUrl: upstream?.url ?? config.vantioApiUrl!,

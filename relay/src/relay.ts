@@ -13,14 +13,16 @@ import { Forwarder, type AttemptEvent } from './forwarder';
 import { createIngestor } from './ingest';
 import type { Logger } from './logger';
 import { createMetrics, type RelayMetrics } from './metrics';
-import { AdminStatsStore } from './store/admin-stats-store';
-import { AdminStore } from './store/admin-store';
-import { createQueueSnapshot } from './store/metrics-store';
-import { SqliteStore } from './store/sqlite-store';
+import { openStore } from './store/open';
+import type { Store } from './store/types';
 import { createWebhooks, type WebhookSources } from './webhooks';
 
 export interface RelayOptions extends AppConfig {
   dbPath: string;
+  /** RELAY_DATABASE_URL: a PostgreSQL database shared by several relays (else SQLite at dbPath). */
+  databaseUrl?: string | undefined;
+  /** How long a claimed outbox row is this relay's (default: the upstream timeout + 20 s, at least 30 s). */
+  leaseMs?: number;
   vantioApiUrl: string;
   vantioSecretKey: string;
   forwardConcurrency: number;
@@ -48,7 +50,7 @@ export interface RelayOptions extends AppConfig {
 
 export interface Relay {
   app: ReturnType<typeof createApp>;
-  store: SqliteStore;
+  store: Store;
   forwarder: Forwarder;
   metrics: RelayMetrics;
   /** Starts delivery (including rows a crash left behind) and the retention sweep. */
@@ -59,10 +61,10 @@ export interface Relay {
   stop(timeoutMs: number): Promise<void>;
 }
 
-export function createRelay(options: RelayOptions): Relay {
+export async function createRelay(options: RelayOptions): Promise<Relay> {
   const now = options.now ?? Date.now;
   const { logger } = options;
-  const store = SqliteStore.open(options.dbPath);
+  const store = await openStore(options);
   const client = withoutSecretInMessages(
     options.client ??
       createVantioClient({
@@ -75,7 +77,7 @@ export function createRelay(options: RelayOptions): Relay {
   );
   // Scrape-time gauges read the forwarder's status; the forwarder reports each attempt back.
   const metrics = createMetrics({
-    queue: createQueueSnapshot(store.db),
+    queue: () => store.read.stats.queue(),
     delivery: () => forwarder.status(),
     now,
     processMetrics: options.processMetrics ?? false,
@@ -87,11 +89,19 @@ export function createRelay(options: RelayOptions): Relay {
     concurrency: options.forwardConcurrency,
     retryScheduleMs: options.retryScheduleMs,
     authProbeMs: options.authProbeMs,
+    leaseMs: options.leaseMs ?? Math.max(30_000, options.upstreamTimeoutMs + 20_000),
     ...(options.random ? { random: options.random } : {}),
     onAttempt: (event) => {
       const level = event.outcome === 'created' ? 'debug' : 'warn';
-      logger[level](
-        { signup_id: event.signupId, outcome: event.outcome, status: event.status, ms: event.durationMs, next: event.next },
+      logger[event.stale ? 'warn' : level](
+        {
+          signup_id: event.signupId,
+          outcome: event.outcome,
+          status: event.status,
+          ms: event.durationMs,
+          next: event.next,
+          ...(event.stale ? { stale: 'another relay had taken this signup over; only the attempt was recorded' } : {}),
+        },
         'delivery attempt',
       );
       metrics.observeAttempt(event);
@@ -101,7 +111,6 @@ export function createRelay(options: RelayOptions): Relay {
   });
   const ingestor = metrics.instrument(createIngestor({ store, now, onAccepted: () => forwarder.notify() }));
   const webhooks = createWebhooks({ sources: options.webhookSources ?? new Map(), store, ingestor, now, logger });
-  const adminStore = new AdminStore(store);
   const retentionDays = options.retentionDays ?? 0;
   let retention: RetentionJob | undefined;
   const app = createApp({
@@ -114,15 +123,14 @@ export function createRelay(options: RelayOptions): Relay {
     metrics,
     webhooks,
     admin: {
-      adminStore,
-      statsStore: new AdminStatsStore(store.db),
       control: forwarder,
       backupDir: options.dbPath === ':memory:' ? tmpdir() : dirname(options.dbPath),
       retentionDays,
-      erasePayloads: options.erasePayloads ?? ((email) => webhooks.webhookStore.erasePayloadsByEmail(email)),
+      erasePayloads: options.erasePayloads ?? ((email) => store.transaction((tx) => tx.webhooks.erasePayloadsByEmail(email))),
     },
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
   });
+  await forwarder.load();
   let stopped = false;
   return {
     app,
@@ -132,8 +140,8 @@ export function createRelay(options: RelayOptions): Relay {
     start: () => {
       forwarder.start();
       retention ??= startRetention({
-        adminStore,
-        purgePayloads: (cutoff) => webhooks.webhookStore.purgePayloads(cutoff),
+        store,
+        purgePayloads: (cutoff) => store.transaction((tx) => tx.webhooks.purgePayloads(cutoff)),
         days: retentionDays,
         now,
         logger,
@@ -145,7 +153,7 @@ export function createRelay(options: RelayOptions): Relay {
       if (stopped) return;
       stopped = true;
       await Promise.all([forwarder.stop(timeoutMs), retention?.stop()]);
-      store.close();
+      await store.close();
     },
   };
 }

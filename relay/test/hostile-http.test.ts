@@ -42,12 +42,12 @@ describe('CORS allowlist', () => {
         });
         expect(preflight.status).toBeLessThan(500);
         expect(preflight.headers.get('access-control-allow-origin'), `preflight from ${origin}`).toBeNull();
-        const before = storeFingerprint(h);
+        const before = await storeFingerprint(h);
         const post = await h.relay.app.request('/v1/signups', { method: 'POST', headers: { origin: raw, 'content-type': 'application/json' }, body: signup() });
         expect(post.status, `POST from ${origin}`).toBe(403);
         expect(post.headers.get('access-control-allow-origin')).toBeNull();
         await expectErrorShape(post);
-        expect(storeFingerprint(h)).toEqual(before);
+        expect(await storeFingerprint(h)).toEqual(before);
       }),
       { numRuns: runs(300) },
     );
@@ -114,7 +114,7 @@ describe('rate limit', () => {
           const key = clientKey(forwarded);
           used.set(key, (used.get(key) ?? 0) + 1);
           await limited.settle();
-          const before = storeFingerprint(limited);
+          const before = await storeFingerprint(limited);
           const response = await limited.relay.app.request('/v1/signups', {
             method: 'POST',
             headers: { 'content-type': 'application/json', ...(raw === undefined ? {} : { 'x-forwarded-for': raw }) },
@@ -127,7 +127,7 @@ describe('rate limit', () => {
           const retryAfter = response.headers.get('retry-after') ?? '';
           expect(retryAfter).toMatch(/^\d+$/);
           expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
-          expect(storeFingerprint(limited)).toEqual(before);
+          expect(await storeFingerprint(limited)).toEqual(before);
         }
       }),
       { numRuns: runs(40) },
@@ -138,7 +138,7 @@ describe('rate limit', () => {
     onTestFinished(() => void limited.restart({ rateLimitPerMinute: BUDGET, trustProxy: true }));
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(1, 3, 7, 60, 120, 250), fc.integer({ min: 0, max: 999 }), async (perMinute, extraMs) => {
-        const relay = limited.restart({ rateLimitPerMinute: perMinute, trustProxy: true });
+        const relay = await limited.restart({ rateLimitPerMinute: perMinute, trustProxy: true });
         const send = () =>
           relay.app.request('/v1/signups', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': 'b' }, body: '{}' });
         for (let i = 0; i < perMinute; i++) expect((await send()).status).toBe(400); // a refused body still spends a token
@@ -244,7 +244,7 @@ describe('methods and raw HTTP', () => {
     ['a TRACE request', 'TRACE /v1/signups HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'],
   ])('refuses %s without a 5xx, injecting no header, storing nothing', async (_label, request) => {
     await h.settle();
-    const before = storeFingerprint(h);
+    const before = await storeFingerprint(h);
     const { status, head, body } = await rawHttp(server.port, request);
     expect(status).toBeGreaterThanOrEqual(400);
     expect(status).toBeLessThan(500);
@@ -254,7 +254,7 @@ describe('methods and raw HTTP', () => {
       expect(JSON.parse(body)).toEqual(expect.objectContaining({ error: expect.any(String), message: expect.any(String) }));
     }
     await h.settle();
-    expect(storeFingerprint(h)).toEqual(before);
+    expect(await storeFingerprint(h)).toEqual(before);
   });
 
   it('refuses a chunked 5 MB body with a 413 as it streams in', async () => {

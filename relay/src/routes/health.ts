@@ -4,7 +4,7 @@ import { errorBody } from '../http/errors';
 import type { Store } from '../store/types';
 
 export interface HealthDeps {
-  store: Pick<Store, 'checkWritable'>;
+  store: Pick<Store, 'probeWritable'>;
   delivery: () => DeliveryStatus;
 }
 
@@ -16,11 +16,11 @@ export interface HealthDeps {
 export function healthRoutes({ store, delivery }: HealthDeps) {
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', (c) => {
+  app.get('/readyz', async (c) => {
     const status = delivery();
     let database = 'writable';
     try {
-      store.checkWritable();
+      await store.probeWritable();
     } catch {
       database = 'not writable';
     }
