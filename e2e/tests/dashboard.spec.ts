@@ -215,10 +215,17 @@ test('pauses delivery only after a confirmation, and resumes it', async ({ page,
   expect(await cspViolations()).toEqual([]);
 });
 
-test('did Grace sign up? finds a signup by email and shows its delivery', async ({ page, cspViolations }) => {
+test('did Grace sign up? finds a signup by name or email and shows its delivery', async ({ page, cspViolations }) => {
   await signIn(page);
   await page.getByRole('link', { name: 'Signups' }).click();
   await expect(page.getByRole('heading', { name: 'All signups' })).toBeVisible();
+  await page.getByRole('textbox', { name: 'Name' }).fill('hopper');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByRole('region', { name: 'Signups named like “hopper”' }).getByRole('listitem')).toHaveCount(3);
+  await page.getByRole('textbox', { name: 'Name' }).fill('GRACE2 hop');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByRole('region', { name: /^Signups named like/ }).getByRole('listitem')).toHaveCount(1);
+
   await page.getByLabel('Search by').selectOption('email');
   await page.getByRole('textbox', { name: 'Email' }).fill('grace');
   await page.getByRole('button', { name: 'Search' }).click();

@@ -1,5 +1,5 @@
 /**
- * "Did Ana sign up?": every signup, searchable by email or impression, filtered by state
+ * "Did Ana sign up?": every signup, searchable by name, email or impression, filtered by state
  * and source, a page at a time, each linking to its detail. The filters live in the URL
  * (shareable, and the back button restores them); the CSV export takes the same filters.
  */
@@ -10,7 +10,7 @@ import { signupHref, signupsHref } from './route';
 
 const PAGE_SIZE = 25;
 const STATES = ['queued', 'delivered', 'rejected', 'dead'] as const;
-const SEARCH_FIELDS = { email: 'Email', impression_id: 'Impression' } as const;
+const SEARCH_FIELDS = { name: 'Name', email: 'Email', impression_id: 'Impression' } as const;
 type SearchField = keyof typeof SEARCH_FIELDS;
 const IMPRESSION_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
@@ -27,16 +27,20 @@ export const fullName = (signup: SignupView) => [signup.first_name, signup.last_
 
 function filterFrom(query: URLSearchParams): SignupFilter {
   const filter: SignupFilter = {};
-  for (const key of ['state', 'source', 'email', 'impression_id'] as const) {
+  for (const key of ['state', 'source', 'name', 'email', 'impression_id'] as const) {
     const value = query.get(key);
     if (value) filter[key] = value;
   }
   return filter;
 }
 
+/** The field a filter searches (a name search when none). */
+const searchFieldOf = (filter: SignupFilter): SearchField => (filter.impression_id ? 'impression_id' : filter.email ? 'email' : 'name');
+
 /** Why a search cannot be sent as typed, or null. */
 function searchProblem(field: SearchField, value: string): string | null {
   if (!value) return null;
+  if (field === 'name' && value.length > 200) return 'A name search is at most 200 characters.';
   if (field === 'email' && !/^[^\s@]+@[^\s@]+$/.test(value)) return 'Enter a whole email address, e.g. ana@example.edu (matched exactly, ignoring case).';
   if (field === 'impression_id' && !IMPRESSION_ID.test(value)) return 'An impression id is 1 to 128 letters, digits or - _ . : characters, e.g. imp_123abc.';
   return null;
@@ -45,7 +49,7 @@ function searchProblem(field: SearchField, value: string): string | null {
 export function SignupsPage({ api, query, sources, refreshKey, announce }: SignupsPageProps) {
   const filter = filterFrom(query);
   const filterKey = JSON.stringify(filter);
-  const initialField: SearchField = filter.impression_id ? 'impression_id' : 'email';
+  const initialField = searchFieldOf(filter);
   const [field, setField] = useState<SearchField>(initialField);
   const [term, setTerm] = useState(filter[initialField] ?? '');
   const [state, setState] = useState(filter.state ?? '');
@@ -60,7 +64,7 @@ export function SignupsPage({ api, query, sources, refreshKey, announce }: Signu
   // A new filter (typed, or from the back button) starts again at the first page.
   useEffect(() => {
     setCursors([undefined]);
-    const nextField: SearchField = filter.impression_id ? 'impression_id' : 'email';
+    const nextField = searchFieldOf(filter);
     setField(nextField);
     setTerm(filter[nextField] ?? '');
     setState(filter.state ?? '');
@@ -134,7 +138,7 @@ export function SignupsPage({ api, query, sources, refreshKey, announce }: Signu
               id="search-term"
               type={field === 'email' ? 'email' : 'text'}
               value={term}
-              placeholder={field === 'email' ? 'ana@example.edu' : 'imp_123abc'}
+              placeholder={field === 'email' ? 'ana@example.edu' : field === 'name' ? 'Ana Li' : 'imp_123abc'}
               autocomplete="off"
               spellcheck={false}
               onInput={(event) => setTerm((event.target as HTMLInputElement).value)}
@@ -229,6 +233,7 @@ export function SignupsPage({ api, query, sources, refreshKey, announce }: Signu
 
 function describeFilter(filter: SignupFilter): string {
   const parts: string[] = [];
+  if (filter.name) parts.push(`named like “${filter.name}”`);
   if (filter.email) parts.push(`with email ${filter.email}`);
   if (filter.impression_id) parts.push(`on impression ${filter.impression_id}`);
   if (filter.state) parts.push(`in state ${filter.state}`);

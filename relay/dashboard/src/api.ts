@@ -28,6 +28,7 @@ export interface SignupFilter {
   state?: string;
   source?: string;
   email?: string;
+  name?: string;
   impression_id?: string;
 }
 
