@@ -92,6 +92,23 @@ export const pause: Command = {
  * on a 401/403 resumes only when Vantio accepts the key: `resume` waits for that probe and
  * exits 1 with the reason while delivery is still paused (or held by configuration).
  */
+function whyStillPaused(delivery: DeliveryStatus, queued: number): string {
+  const probing = delivery.reason === 'unauthorized' || delivery.reason === 'misconfigured';
+  if (probing && queued === 0) {
+    return `Vantio's last answer paused it (${delivery.message}) and nothing is queued to try again with now; the next signup will.`;
+  }
+  if (delivery.reason === 'unauthorized') {
+    return `Vantio still refuses the secret key (${delivery.message}). Fix VANTIO_SECRET_KEY and restart the relay; it probes again every RELAY_AUTH_PROBE_S seconds.`;
+  }
+  if (delivery.reason === 'misconfigured') {
+    return `Vantio's answer still shows a misconfiguration (${delivery.message}). Fix VANTIO_API_URL and restart the relay.`;
+  }
+  if (delivery.reason === 'held') {
+    return `${delivery.message}: delivery is off by configuration; set RELAY_FORWARD_CONCURRENCY above 0 and restart.`;
+  }
+  return `${delivery.message ?? delivery.reason}.`;
+}
+
 export const resume: Command = {
   summary: 'Resume delivery to Vantio (exits 1 and says why while it stays paused)',
   usage: 'resume',
@@ -102,7 +119,9 @@ export const resume: Command = {
     const client = ctx.client();
     let { delivery } = await client.json<{ delivery: DeliveryStatus }>('POST', '/delivery/resume');
     const waitUntil = Date.now() + PROBE_WAIT_MS;
-    while (delivery.paused && delivery.reason === 'unauthorized' && delivery.inFlight > 0 && Date.now() < waitUntil) {
+    // Paused on Vantio's answer (a refused key, a redirect): resume sent one probe; wait for its outcome.
+    const probing = (status: DeliveryStatus) => status.reason === 'unauthorized' || status.reason === 'misconfigured';
+    while (delivery.paused && probing(delivery) && delivery.inFlight > 0 && Date.now() < waitUntil) {
       await new Promise((resolve) => setTimeout(resolve, PROBE_POLL_MS));
       ({ delivery } = await client.json<{ delivery: DeliveryStatus }>('GET', '/delivery'));
     }
@@ -113,17 +132,10 @@ export const resume: Command = {
     }
     // Nothing queued means no probe was sent: say so rather than blame the key again.
     const queued =
-      delivery.reason === 'unauthorized'
+      probing(delivery)
         ? (await client.json<{ items: unknown[] }>('GET', '/signups?state=queued&limit=1')).items.length
         : 0;
-    const why =
-      delivery.reason === 'unauthorized' && queued === 0
-        ? `Vantio refused the secret key earlier (${delivery.message}) and nothing is queued to try it with now; the next signup will.`
-        : delivery.reason === 'unauthorized'
-        ? `Vantio still refuses the secret key (${delivery.message}). Fix VANTIO_SECRET_KEY and restart the relay; it probes again every RELAY_AUTH_PROBE_S seconds.`
-        : delivery.reason === 'held'
-          ? `${delivery.message}: delivery is off by configuration; set RELAY_FORWARD_CONCURRENCY above 0 and restart.`
-          : `${delivery.message ?? delivery.reason}.`;
+    const why = whyStillPaused(delivery, queued);
     ctx.io.stderr.write(`vantio-relay resume: delivery is still paused. ${why}\n`);
     return EXIT.failed;
   },

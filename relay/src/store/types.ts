@@ -43,7 +43,7 @@ export interface AttemptRow {
   signup_id: string;
   started_at: number;
   duration_ms: number;
-  outcome: 'created' | 'rejected' | 'unauthorized' | 'retryable';
+  outcome: 'created' | 'rejected' | 'unauthorized' | 'misconfigured' | 'mismatched' | 'retryable';
   http_status: number | null;
   error: string | null;
 }
@@ -138,7 +138,7 @@ export interface Store {
   /** Calls `listener` when any relay commits a change on `channel`; returns the unsubscribe. */
   subscribe(channel: StoreChannel, listener: () => void): () => void;
 
-  /** Throws unless the database takes a real (tiny) write now. */
+  /** Throws unless the database takes a real (tiny) write now and (where the engine can tell) its disk has room. */
   probeWritable(): Promise<void>;
   /** A consistent copy of the live database into `destination` (SQLite); PostgreSQL throws BackupNotSupported. */
   backupTo(destination: string): Promise<void>;
