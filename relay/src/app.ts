@@ -14,6 +14,7 @@ import { createErrorHandler, errorResponse } from './http/errors';
 import { createOriginCheck } from './http/origins';
 import { rateLimit } from './http/rate-limit';
 import type { RefusedOrigins } from './http/refused-origins';
+import { adminResponseHeaders, htmlBaseline } from './http/security-headers';
 import type { Ingestor } from './ingest';
 import type { Logger } from './logger';
 import { metricsRoutes, type RelayMetrics } from './metrics';
@@ -30,6 +31,8 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   minFillMs: number;
   trustProxy: boolean;
+  /** RELAY_PUBLIC_URL: the relay's own origin for CORS; never taken from the Host header. */
+  publicUrl?: string | undefined;
   /** A scrape-only bearer token for /metrics (the admin token works too). */
   metricsToken?: string | undefined;
 }
@@ -45,7 +48,7 @@ export interface AppDeps {
   /** The admin API's stores and delivery control (see admin/routes.ts). */
   admin: AdminServices;
   /** Webhook sources: `/v1/webhooks/:source` and `/v1/admin/webhook-payloads` (webhooks/index.ts). */
-  webhooks?: Pick<Webhooks, 'routes' | 'adminRoutes'>;
+  webhooks?: Pick<Webhooks, 'routes' | 'adminRoutes'> & Partial<Pick<Webhooks, 'links'>>;
   /** Counts requests from origins off the allowlist, for the operator (http/refused-origins.ts). */
   refusedOrigins?: RefusedOrigins;
   /** Extra routes mounted at the root (widget bundles, demo page). */
@@ -59,13 +62,16 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
   app.onError(
-    createErrorHandler((error, c) =>
-      logger.error({ err: error, route: c.req.routePath, request_id: c.get('requestId') }, 'unhandled error'),
+    createErrorHandler((error, c, storage) =>
+      storage
+        ? logger.error({ err: error, reason: storage.reason, route: c.req.routePath, request_id: c.get('requestId') }, 'storage unavailable')
+        : logger.error({ err: error, route: c.req.routePath, request_id: c.get('requestId') }, 'unhandled error'),
     ),
   );
   app.notFound((c) => errorResponse(c, 404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
 
   app.use(requestId());
+  app.use(htmlBaseline());
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
@@ -86,7 +92,7 @@ export function createApp(deps: AppDeps) {
   app.use(
     '/v1/signups',
     corsAllowlist({
-      isAllowed: createOriginCheck(config.allowedOrigins),
+      isAllowed: createOriginCheck(config.allowedOrigins, config.publicUrl),
       allowMethods: ['POST', 'OPTIONS'],
       allowHeaders: ['Content-Type', 'Idempotency-Key'],
       exposeHeaders: ['Retry-After', 'Idempotent-Replayed'],
@@ -105,6 +111,9 @@ export function createApp(deps: AppDeps) {
 
   // Senders authenticate by signature, not origin: no CORS, no per-IP limit (one sender, many events).
   if (deps.webhooks) app.route('/v1/webhooks', deps.webhooks.routes);
+  // Poster QR codes → the form with the impression prefilled (webhooks/links.ts). A redirect to
+  // a saved, re-checked target: no CORS, and no per-IP limit (a lecture hall shares one IP).
+  if (deps.webhooks?.links) app.route('/go', deps.webhooks.links.routes);
 
   app.route('/', healthRoutes({ store, delivery: deps.delivery }));
   if (deps.metrics) {
@@ -114,8 +123,13 @@ export function createApp(deps: AppDeps) {
   app.route('/', openApiRoutes());
   app.route('/', dashboardRoutes());
 
+  app.use('/v1/admin/*', adminResponseHeaders());
   app.use('/v1/admin/*', adminAuth(config.adminToken));
   if (deps.webhooks) app.route('/v1/admin/webhook-payloads', deps.webhooks.adminRoutes);
+  if (deps.webhooks?.links) {
+    app.route('/v1/admin/links', deps.webhooks.links.adminRoutes);
+    app.route('/v1/admin/link-origins', deps.webhooks.links.originRoutes);
+  }
   app.route('/v1/admin', adminRoutes({ ...deps.admin, store, now, logger, refusedOrigins: deps.refusedOrigins }));
 
   for (const routes of deps.extraRoutes ?? []) app.route('/', routes);

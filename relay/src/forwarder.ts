@@ -6,7 +6,9 @@
  *   dead relay held is taken over once it expires.
  * - 2xx → delivered; 400 → rejected (permanent, reason kept); 401/403 → all delivery, on
  *   every relay, pauses (the key is wrong) and one probe is tried every `authProbeMs`
- *   across them; 429 → every relay holds for `Retry-After` without consuming the retry
+ *   across them; a 3xx (never followed) pauses the same way (`misconfigured`: the URL is
+ *   wrong); a 2xx referral for another impression or email → dead, for an admin, never
+ *   delivered; 429 → every relay holds for `Retry-After` without consuming the retry
  *   schedule; 5xx, timeouts and network errors → retried per schedule (±20 % jitter, never
  *   before Retry-After), then dead.
  * - The pause, an admin's pause and the 429 hold are shared through the store, cached here
@@ -43,6 +45,8 @@ export interface AttemptEvent {
   latencyMs?: number;
   /** Another relay had taken the row over: only the attempt was recorded. */
   stale?: boolean;
+  /** Where a redirect pointed (configuration, never personal data), for the log. */
+  location?: string | null;
 }
 
 export interface DeliveryStatus {
@@ -144,6 +148,9 @@ export class Forwarder {
       // Paused by Vantio's answer: one probe at a time across all relays, at most every
       // authProbeMs, whatever its outcome. While a call is out, its end pumps again.
       if (this.inFlight.size > 0) return;
+      // Read first: a pump while paused (every new signup wakes one) must not cost a write.
+      const probeAt = await store.read.meta.nextProbeAt();
+      if (now < probeAt) return this.wakeAt(probeAt, now);
       if (!(await store.transaction((tx) => tx.meta.takeProbeTurn(now, this.options.authProbeMs)))) {
         return this.wakeAt(await store.read.meta.nextProbeAt(), now);
       }
@@ -295,6 +302,7 @@ export class Forwarder {
       next: next.state,
       ...(next.state === 'delivered' ? { latencyMs: finishedAt - signup.created_at } : {}),
       ...(recorded === 'stale' ? { stale: true } : {}),
+      ...(outcome.kind === 'misconfigured' ? { location: outcome.location } : {}),
     });
   }
 
@@ -311,9 +319,16 @@ export class Forwarder {
         return { next: { state: 'delivered', referral: outcome.referral }, shared: clearPause() };
       case 'rejected':
         return { next: { state: 'rejected', error: outcome.message }, shared: clearPause() };
-      case 'unauthorized': {
-        const message = `Vantio answered ${outcome.status} (${outcome.message}): check VANTIO_SECRET_KEY`;
-        const pause = { reason: 'unauthorized' as const, message, since: this.shared.pause?.since ?? now };
+      case 'mismatched':
+        // Vantio answered, so the key and URL work; this signup needs a person to look at it.
+        return { next: { state: 'dead', error: outcome.message }, shared: clearPause() };
+      case 'unauthorized':
+      case 'misconfigured': {
+        const message =
+          outcome.kind === 'unauthorized'
+            ? `Vantio answered ${outcome.status} (${outcome.message}): check VANTIO_SECRET_KEY`
+            : outcome.message;
+        const pause = { reason: outcome.kind, message, since: this.shared.pause?.since ?? now };
         this.shared = { ...this.shared, pause };
         const shared = store.transaction(async (tx) => {
           await tx.meta.setPause(pause);

@@ -134,7 +134,7 @@ export function createMetrics({ queue, delivery, now, processMetrics = false }: 
   });
 
   // Known label values start at 0, so rate() and alerts work before the first event.
-  for (const outcome of ['created', 'rejected', 'unauthorized', 'retryable']) {
+  for (const outcome of ['created', 'rejected', 'unauthorized', 'misconfigured', 'mismatched', 'retryable']) {
     attempts.inc({ outcome }, 0);
     upstreamSeconds.zero({ outcome });
   }

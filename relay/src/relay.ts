@@ -40,6 +40,8 @@ export interface RelayOptions extends AppConfig {
   onAttempt?: (event: AttemptEvent) => void;
   /** Node process metrics on /metrics (main.ts turns them on; tests start many relays). */
   processMetrics?: boolean;
+  /** RELAY_MIN_FREE_DISK_MB in bytes: /readyz fails below it (default 0: not checked). */
+  minFreeDiskBytes?: number;
   /** RELAY_RETENTION_DAYS: personal data of signups delivered longer ago is removed; 0 = keep. */
   retentionDays?: number;
   /** How often the retention sweep runs (default hourly). */
@@ -103,6 +105,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
           ms: event.durationMs,
           next: event.next,
           ...(event.stale ? { stale: 'another relay had taken this signup over; only the attempt was recorded' } : {}),
+          ...(event.location === undefined ? {} : { location: event.location }),
         },
         'delivery attempt',
       );
@@ -179,7 +182,11 @@ export function withoutSecretInMessages(client: VantioClient, secretKey: string)
   return {
     async createReferral(body, callOptions) {
       const outcome = await client.createReferral(body, callOptions);
-      return outcome.kind === 'created' ? outcome : { ...outcome, message: mask(outcome.message) };
+      if (outcome.kind === 'created') return outcome;
+      if (outcome.kind === 'misconfigured') {
+        return { ...outcome, message: mask(outcome.message), location: outcome.location && mask(outcome.location) };
+      }
+      return { ...outcome, message: mask(outcome.message) };
     },
   };
 }

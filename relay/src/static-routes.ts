@@ -24,14 +24,19 @@ export const WIDGET_LOCALES = ['vantio-locale-es.json', 'vantio-locale-fr.json']
  */
 export const BUNDLE_CACHE_CONTROL = 'public, max-age=300, stale-while-revalidate=86400';
 
-/** The demo proves the widget needs nothing beyond its own origin. */
-export const DEMO_CSP = "default-src 'self'";
+/** The demo proves the widget needs nothing beyond its own origin; no one may frame it. */
+export const DEMO_CSP = "default-src 'self'; frame-ancestors 'none'";
 
 export interface StaticRoutesOptions {
   /** The folder holding the built bundles, `widget/dist`. */
   widgetDir: string;
   /** Serve `/demo` (sandbox mode). */
   demo: boolean;
+  /**
+   * RELAY_PUBLIC_URL, the origin the demo's snippet names. Never the Host header (a rebinding
+   * page would choose it); without one the snippet is relative.
+   */
+  publicUrl?: string | undefined;
 }
 
 type Encoding = 'br' | 'gzip' | 'identity';
@@ -63,7 +68,7 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
   });
 }
 
-export function createStaticRoutes({ widgetDir, demo }: StaticRoutesOptions): Hono {
+export function createStaticRoutes({ widgetDir, demo, publicUrl }: StaticRoutesOptions): Hono {
   const app = new Hono();
   const cache = new Map<string, LoadedBundle>();
 
@@ -120,9 +125,10 @@ export function createStaticRoutes({ widgetDir, demo }: StaticRoutesOptions): Ho
   if (demo) {
     app.get('/demo', (c) => {
       c.header('Content-Security-Policy', DEMO_CSP);
+      c.header('X-Frame-Options', 'DENY'); // like /admin: a landing page is not for framing elsewhere
       c.header('Cache-Control', 'no-cache');
       // The relay's own origin, as the README's snippet names it.
-      return c.html(demoPage(new URL(c.req.url).origin));
+      return c.html(demoPage(publicUrl ?? ''));
     });
     // Without an icon the browser asks for /favicon.ico and logs the 404 as a console error.
     app.get('/demo-icon.svg', (c) => {

@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { clientKeyOf } from '../src/http/client-ip';
 import { ADMIN_TOKEN, createHarness, person, type Harness } from '../src/testing';
 import { ALLOWED_ORIGIN, foreignOrigin, headerValue, WILDCARD_ALLOWED } from './arbitraries';
 import { expectClientSafe, expectErrorShape, hostileSources, rawHttp, runs, serveOnLoopback, storeFingerprint, type LoopbackServer } from './hostile-helpers';
@@ -24,11 +25,13 @@ afterAll(async () => {
 
 let serial = 0;
 const signup = () => JSON.stringify(person(++serial, { email: `http${serial}@example.edu` }));
-const SELF = 'http://localhost'; // app.request()'s own origin
-
-/** What the allowlist means: the exact origin, or https on a subdomain (DNS labels) of campus.example.org. */
+/**
+ * What the allowlist means: the exact origin, or https on a subdomain (DNS labels) of
+ * campus.example.org. Not the request's own Host (app.request()'s http://localhost): without
+ * RELAY_PUBLIC_URL the relay trusts no origin of its own.
+ */
 const genuinelyAllowed = (origin: string) =>
-  origin === ALLOWED_ORIGIN || origin === SELF || /^https:\/\/[a-z0-9-]+(\.[a-z0-9-]+)*\.campus\.example\.org$/.test(origin);
+  origin === ALLOWED_ORIGIN || /^https:\/\/[a-z0-9-]+(\.[a-z0-9-]+)*\.campus\.example\.org$/.test(origin);
 
 describe('CORS allowlist', () => {
   it('refuses origins off the list readably: preflight echo without credentials, POST 403 with the origin, nothing stored', async () => {
@@ -97,11 +100,18 @@ describe('rate limit', () => {
     await limited.close();
   });
 
-  /** The documented key behind a trusted proxy: the last X-Forwarded-For entry, else the socket's address (none in-process: "unknown"). */
-  const clientKey = (forwarded: string | undefined) => forwarded?.split(',').pop()?.trim() || 'unknown';
+  /**
+   * The documented key behind a trusted proxy: the last X-Forwarded-For entry as one canonical
+   * address (IPv6 by its /64), else the socket's address (none in-process: "unknown").
+   */
+  const clientKey = (forwarded: string | undefined) => {
+    const last = forwarded?.split(',').pop();
+    return (last && clientKeyOf(last)) || 'unknown';
+  };
   const forwardedFor = fc.oneof(
     fc.constant(undefined),
     fc.constantFrom('203.0.113.7', '198.51.100.1, 203.0.113.7', 'spoofed, 203.0.113.7', '2001:db8::1', '203.0.113.7,'),
+    fc.constantFrom('203.0.113.7:4444', '[::ffff:203.0.113.7]:80', '2001:db8::2', '[2001:db8::3]:443', '2001:db8:0:1::1'),
     fc.constantFrom(',,', ' ', 'unknown', '<script>', "'; DROP TABLE x; --"),
     headerValue,
   );

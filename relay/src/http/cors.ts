@@ -50,7 +50,7 @@ export function corsAllowlist(options: CorsOptions): MiddlewareHandler {
   return async (c, next) => {
     const origin = c.req.header('origin');
     if (origin === undefined) return next(); // same-origin navigation or a server-to-server call
-    const allowed = options.isAllowed(origin, new URL(c.req.url).origin);
+    const allowed = options.isAllowed(origin);
     // Echoing a refused origin is the readable refusal above; nothing is granted beyond it.
     if (c.req.method === 'OPTIONS') {
       return c.body(null, 204, { ...preflightHeaders, 'Access-Control-Allow-Origin': origin, Vary: 'Origin' });

@@ -10,6 +10,8 @@ export interface StoreLocation {
   databaseUrl?: string | undefined;
   /** The SQLite file (or `:memory:`), used when there is no databaseUrl. */
   dbPath: string;
+  /** probeWritable() fails below this much free space where the engine can tell (SQLite: its file system). */
+  minFreeDiskBytes?: number | undefined;
 }
 
 export async function openStore(location: StoreLocation): Promise<Store> {
@@ -17,5 +19,5 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     // The PostgreSQL engine lands in the next commit (store/postgres/).
     throw new Error('RELAY_DATABASE_URL: the PostgreSQL engine is not available in this build');
   }
-  return SqliteStore.open(location.dbPath);
+  return SqliteStore.open(location.dbPath, { minFreeDiskBytes: location.minFreeDiskBytes ?? 0 });
 }

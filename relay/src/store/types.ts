@@ -10,6 +10,7 @@ import type { RefusedOriginRepo } from './repos/refused-origins';
 import type { SignupRepo } from './repos/signups';
 import type { StatsRepo } from './repos/stats';
 import type { WebhookRepo } from './repos/webhooks';
+import type { LinkRepo } from './repos/links';
 import type { Sql, StoreChannel } from './sql';
 
 export interface SignupRow {
@@ -54,7 +55,7 @@ export interface AttemptRow {
   signup_id: string;
   started_at: number;
   duration_ms: number;
-  outcome: 'created' | 'rejected' | 'unauthorized' | 'retryable';
+  outcome: 'created' | 'rejected' | 'unauthorized' | 'misconfigured' | 'mismatched' | 'retryable';
   http_status: number | null;
   error: string | null;
 }
@@ -118,6 +119,8 @@ export interface Repos {
   signups: SignupRepo;
   admin: AdminRepo;
   webhooks: WebhookRepo;
+  /** Poster links for GET /go/:slug (repos/links.ts). */
+  links: LinkRepo;
   meta: MetaRepo;
   stats: StatsRepo;
   refusedOrigins: RefusedOriginRepo;
@@ -152,7 +155,7 @@ export interface Store {
   /** Calls `listener` when any relay commits a change on `channel`; returns the unsubscribe. */
   subscribe(channel: StoreChannel, listener: () => void): () => void;
 
-  /** Throws unless the database takes a real (tiny) write now. */
+  /** Throws unless the database takes a real (tiny) write now and (where the engine can tell) its disk has room. */
   probeWritable(): Promise<void>;
   /** A consistent copy of the live database into `destination` (SQLite); PostgreSQL throws BackupNotSupported. */
   backupTo(destination: string): Promise<void>;

@@ -7,7 +7,9 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { LowDiskSpaceError } from '../errors';
 import { migrateSqlite } from '../migrate';
 import { createRepos } from '../repos';
 import type { StoreChannel } from '../sql';
@@ -26,6 +28,11 @@ function openConnection(path: string, readonly: boolean): Database.Database {
   return db;
 }
 
+export interface SqliteStoreOptions {
+  /** probeWritable() fails when the database's file system has less free space than this. */
+  minFreeDiskBytes?: number;
+}
+
 export class SqliteStore implements Store {
   readonly engine = 'sqlite';
   readonly read: Repos;
@@ -41,7 +48,10 @@ export class SqliteStore implements Store {
   /** Leased outbox rows: signup id → claim. */
   private readonly leases = new Map<string, { claimId: string; leaseUntil: number }>();
 
-  private constructor(readonly path: string) {
+  private constructor(
+    readonly path: string,
+    private readonly options: SqliteStoreOptions,
+  ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.writer = openConnection(path, false);
     migrateSqlite(this.writer);
@@ -58,8 +68,8 @@ export class SqliteStore implements Store {
     this.events.setMaxListeners(0);
   }
 
-  static open(path: string): SqliteStore {
-    return new SqliteStore(path);
+  static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+    return new SqliteStore(path, options);
   }
 
   transaction<T>(unit: (tx: Repos) => Promise<T>): Promise<T> {
@@ -124,6 +134,11 @@ export class SqliteStore implements Store {
 
   async probeWritable(): Promise<void> {
     await this.transaction((tx) => tx.meta.set('readyz_probe', String(Date.now())));
+    // SQLite reuses WAL space after a checkpoint, so that small write can succeed on a full disk.
+    const minFree = this.options.minFreeDiskBytes ?? 0;
+    if (minFree <= 0 || this.path === ':memory:') return;
+    const { bavail, bsize } = await statfs(dirname(this.path));
+    if (bavail * bsize < minFree) throw new LowDiskSpaceError(bavail * bsize, minFree);
   }
 
   async backupTo(destination: string): Promise<void> {
