@@ -148,6 +148,9 @@ export class Forwarder {
       // Paused by Vantio's answer: one probe at a time across all relays, at most every
       // authProbeMs, whatever its outcome. While a call is out, its end pumps again.
       if (this.inFlight.size > 0) return;
+      // Read first: a pump while paused (every new signup wakes one) must not cost a write.
+      const probeAt = await store.read.meta.nextProbeAt();
+      if (now < probeAt) return this.wakeAt(probeAt, now);
       if (!(await store.transaction((tx) => tx.meta.takeProbeTurn(now, this.options.authProbeMs)))) {
         return this.wakeAt(await store.read.meta.nextProbeAt(), now);
       }

@@ -7,6 +7,8 @@ export const sqliteDialect: Dialect = {
   arrivalOrder: () => 'rowid',
 };
 
+const MAX_CACHED_STATEMENTS = 256;
+
 /**
  * `Sql` over one better-sqlite3 connection. Calls run synchronously (SQLite is in-process)
  * and hand back settled promises; statements are prepared once per text.
@@ -26,6 +28,8 @@ export class SqliteSql implements Sql {
     let statement = this.statements.get(text);
     if (!statement) {
       statement = this.db.prepare(text);
+      // Bounded: texts built for a list length (IN (?, ?, …)) must not grow the cache forever.
+      if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.delete(this.statements.keys().next().value!);
       this.statements.set(text, statement);
     }
     return statement;
