@@ -86,10 +86,28 @@ const ZEnv = z
     RELAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     RELAY_SOURCES_FILE: optionalText,
     RELAY_RETENTION_DAYS: nonNegativeInt(0),
+    RELAY_ALERT_WEBHOOK_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+    RELAY_ALERT_EMAIL: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((address) => address.trim()).filter(Boolean))
+      .pipe(z.array(z.email({ error: (issue) => `"${String(issue.input)}" is not an email address` }))),
+    RELAY_ALERT_EMAIL_FROM: optionalText.pipe(z.email({ error: 'must be an email address' }).optional()),
+    RELAY_SMTP_URL: optionalText.pipe(
+      z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.edu' }).optional(),
+    ),
+    RELAY_ALERT_QUEUE_AGE_S: nonNegativeInt(3600).pipe(z.number().min(60, 'must be at least 60')),
     EMULATOR_PORT: port(4010),
     EMULATOR_SECRET_KEY: z.string().trim().min(1).default('sk_test_sandbox'),
   })
   .superRefine((env, ctx) => {
+    if (env.RELAY_ALERT_EMAIL.length > 0 && !env.RELAY_SMTP_URL) {
+      ctx.addIssue({ code: 'custom', path: ['RELAY_SMTP_URL'], message: 'is required when RELAY_ALERT_EMAIL is set' });
+    }
+    // Slack and Discord put the webhook's secret in its URL: plain http only to this machine.
+    if (env.RELAY_ALERT_WEBHOOK_URL?.startsWith('http:') && !LOOPBACK.test(new URL(env.RELAY_ALERT_WEBHOOK_URL).hostname)) {
+      ctx.addIssue({ code: 'custom', path: ['RELAY_ALERT_WEBHOOK_URL'], message: 'must be https (http only for localhost)' });
+    }
     if (env.VANTIO_API_URL && !env.VANTIO_SECRET_KEY) {
       ctx.addIssue({ code: 'custom', path: ['VANTIO_SECRET_KEY'], message: 'is required when VANTIO_API_URL is set' });
     }
@@ -135,6 +153,13 @@ export interface RelayConfig {
   logLevel: RelayEnv['RELAY_LOG_LEVEL'];
   sourcesFile: string | undefined;
   retentionDays: number;
+  alertWebhookUrl: string | undefined;
+  alertEmails: string[];
+  alertEmailFrom: string | undefined;
+  /** Holds a password: never printed or logged. */
+  smtpUrl: string | undefined;
+  /** Alert when the oldest queued signup waited longer than this. */
+  alertQueueAgeS: number;
   emulatorPort: number;
   emulatorSecretKey: string;
 }
@@ -199,6 +224,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.RELAY_LOG_LEVEL,
     sourcesFile: e.RELAY_SOURCES_FILE,
     retentionDays: e.RELAY_RETENTION_DAYS,
+    alertWebhookUrl: e.RELAY_ALERT_WEBHOOK_URL,
+    alertEmails: e.RELAY_ALERT_EMAIL,
+    alertEmailFrom: e.RELAY_ALERT_EMAIL_FROM,
+    smtpUrl: e.RELAY_SMTP_URL,
+    alertQueueAgeS: e.RELAY_ALERT_QUEUE_AGE_S,
     emulatorPort: e.EMULATOR_PORT,
     emulatorSecretKey: e.EMULATOR_SECRET_KEY,
   };

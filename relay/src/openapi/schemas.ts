@@ -5,6 +5,7 @@
  * responses by `document.test.ts`, so they cannot drift.
  */
 import { z } from 'zod';
+import { ZLinkInput, ZLinkList, ZLinkOrigins, ZLinkView } from '../webhooks/links';
 import {
   EMAIL_MAX,
   IDEMPOTENCY_KEY_MAX,
@@ -205,6 +206,10 @@ export const NAMED_SCHEMAS = {
   WebhookUnmappable: ZWebhookUnmappable,
   PayloadView: ZPayloadView,
   PayloadPage: ZPayloadPage,
+  LinkInput: ZLinkInput,
+  LinkView: ZLinkView,
+  LinkList: ZLinkList,
+  LinkOrigins: ZLinkOrigins,
 } satisfies Record<string, z.ZodType>;
 
 /**

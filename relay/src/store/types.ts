@@ -9,6 +9,7 @@ import type { MetaRepo } from './repos/meta';
 import type { SignupRepo } from './repos/signups';
 import type { StatsRepo } from './repos/stats';
 import type { WebhookRepo } from './repos/webhooks';
+import type { LinkRepo } from './repos/links';
 import type { Sql, StoreChannel } from './sql';
 
 export interface SignupRow {
@@ -105,6 +106,8 @@ export interface Repos {
   signups: SignupRepo;
   admin: AdminRepo;
   webhooks: WebhookRepo;
+  /** Poster links for GET /go/:slug (repos/links.ts). */
+  links: LinkRepo;
   meta: MetaRepo;
   stats: StatsRepo;
   /** The same unit's raw SQL, for what no repository covers (tests, copying a database). */

@@ -1,6 +1,7 @@
 import type { Sql } from '../sql';
 import type { Repos } from '../types';
 import { AdminRepo } from './admin';
+import { LinkRepo } from './links';
 import { MetaRepo } from './meta';
 import { SignupRepo } from './signups';
 import { StatsRepo } from './stats';
@@ -12,6 +13,7 @@ export function createRepos(sql: Sql): Repos {
     signups: new SignupRepo(sql),
     admin: new AdminRepo(sql),
     webhooks: new WebhookRepo(sql),
+    links: new LinkRepo(sql),
     meta: new MetaRepo(sql),
     stats: new StatsRepo(sql),
     sql,
