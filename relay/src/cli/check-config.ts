@@ -29,7 +29,10 @@ function warningsFor(config: RelayConfig): string[] {
   const warnings: string[] = [];
   if (!config.vantioApiUrl) warnings.push('VANTIO_API_URL is not set: the relay runs in sandbox mode against the built-in emulator');
   if (!config.adminToken) warnings.push('RELAY_ADMIN_TOKEN is not set: the admin API and this CLI are disabled');
-  if (config.allowedOrigins.length === 0) warnings.push('RELAY_ALLOWED_ORIGINS is empty: only same-origin pages can send widget signups');
+  if (config.allowedOrigins.length === 0) {
+    const own = config.publicUrl ? `only pages on ${config.publicUrl}` : 'no page at all (RELAY_PUBLIC_URL is not set either)';
+    warnings.push(`RELAY_ALLOWED_ORIGINS is empty: ${own} can send widget signups`);
+  }
   if (config.allowedOrigins.includes('*')) warnings.push('RELAY_ALLOWED_ORIGINS is "*": any website can send signups');
   return warnings;
 }

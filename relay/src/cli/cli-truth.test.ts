@@ -82,6 +82,13 @@ describe('finding the relay', () => {
     expect(anyPort).toMatchObject({ code: 2, stderr: expect.stringContaining('RELAY_PORT is 0') });
   });
 
+  it('lists signups by part of the name', async () => {
+    expect((await good.post(person(40, { first_name: 'Ana', last_name: 'Li' }))).status).toBe(202);
+    const found = await cli(['list', '--json', '--name', 'ana l'], { VANTIO_RELAY_URL: `http://127.0.0.1:${port}` });
+    expect(found.code).toBe(0);
+    expect((JSON.parse(found.stdout) as { items: Array<{ first_name: string }> }).items.map((item) => item.first_name)).toEqual(['Ana']);
+  });
+
   it('documents the lookup in --help', async () => {
     const help = await cli(['--help'], {});
     expect(help.stdout).toMatch(/VANTIO_RELAY_URL,\s+RELAY_HOST\/RELAY_PORT[\s\S]*RELAY_PUBLIC_URL, http:\/\/127\.0\.0\.1:8787/);

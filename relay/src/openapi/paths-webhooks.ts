@@ -26,6 +26,11 @@ export const WEBHOOK_ROUTES: RouteDoc[] = [
       401: { description: 'The signature is missing, invalid or expired', schema: 'ErrorBody' },
       404: { description: 'No source with that name is configured', schema: 'ErrorBody' },
       422: { description: 'Verified but not mappable to a signup; the payload is kept for a replay', schema: 'WebhookUnmappable' },
+      503: {
+        description: 'The database cannot take the write now: nothing was stored; send it again later',
+        schema: 'ErrorBody',
+        headers: { 'Retry-After': 'Seconds to wait' },
+      },
     },
   },
   {
