@@ -10,6 +10,8 @@ import { startRetention, type RetentionJob } from './admin/retention';
 import type { ErasePayloads } from './admin/people';
 import { createApp, type AppConfig } from './app';
 import { Forwarder, type AttemptEvent } from './forwarder';
+import { createRefusedOrigins } from './http/refused-origins';
+import { storeRefusedOrigins } from './store/repos/refused-origins';
 import { createIngestor } from './ingest';
 import type { Logger } from './logger';
 import { createMetrics, type RelayMetrics } from './metrics';
@@ -114,6 +116,12 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   });
   const ingestor = metrics.instrument(createIngestor({ store, now, onAccepted: () => forwarder.notify() }));
   const webhooks = createWebhooks({ sources: options.webhookSources ?? new Map(), store, ingestor, now, logger });
+  const refusedOrigins = createRefusedOrigins({
+    store: storeRefusedOrigins(store),
+    logger,
+    now,
+    onRefused: (origin) => metrics.countRefusedOrigin(origin),
+  });
   const retentionDays = options.retentionDays ?? 0;
   let retention: RetentionJob | undefined;
   const app = createApp({
@@ -125,6 +133,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     logger,
     metrics,
     webhooks,
+    refusedOrigins,
     admin: {
       control: forwarder,
       backupDir: options.dbPath === ':memory:' ? tmpdir() : dirname(options.dbPath),
@@ -142,6 +151,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     metrics,
     start: () => {
       forwarder.start();
+      refusedOrigins.start();
       retention ??= startRetention({
         store,
         purgePayloads: (cutoff) => store.transaction((tx) => tx.webhooks.purgePayloads(cutoff)),
@@ -155,7 +165,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     async stop(timeoutMs) {
       if (stopped) return;
       stopped = true;
-      await Promise.all([forwarder.stop(timeoutMs), retention?.stop()]);
+      await Promise.all([forwarder.stop(timeoutMs), retention?.stop(), refusedOrigins.stop()]);
       await store.close();
     },
   };

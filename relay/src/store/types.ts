@@ -6,6 +6,7 @@
 import type { TReferral, TSignupState } from '@vantio/shared';
 import type { AdminRepo } from './repos/admin';
 import type { MetaRepo } from './repos/meta';
+import type { RefusedOriginRepo } from './repos/refused-origins';
 import type { SignupRepo } from './repos/signups';
 import type { StatsRepo } from './repos/stats';
 import type { WebhookRepo } from './repos/webhooks';
@@ -37,6 +38,16 @@ export interface SignupRow {
   program_id: string | null;
   student_id: string | null;
   referral_status: string | null;
+  /** Why a suspected bot was held (honeypot, fill_time); kept after a release. */
+  held_reason: string | null;
+  /** JSON text of the signals the bot check saw, or null. */
+  held_signals: string | null;
+}
+
+/** A suspected bot's verdict: the signup is stored `held`, with no outbox row. */
+export interface Hold {
+  reason: 'honeypot' | 'fill_time';
+  signals: Record<string, unknown>;
 }
 
 export interface AttemptRow {
@@ -63,6 +74,8 @@ export interface NewSignup {
   requestHash: string | null;
   upstreamKey: string;
   now: number;
+  /** Store it held (a suspected bot) instead of queued. */
+  hold?: Hold | undefined;
 }
 
 export type AcceptResult =
@@ -110,6 +123,7 @@ export interface Repos {
   links: LinkRepo;
   meta: MetaRepo;
   stats: StatsRepo;
+  refusedOrigins: RefusedOriginRepo;
   /** The same unit's raw SQL, for what no repository covers (tests, copying a database). */
   sql: Sql;
 }

@@ -3,6 +3,7 @@ import type { Repos } from '../types';
 import { AdminRepo } from './admin';
 import { LinkRepo } from './links';
 import { MetaRepo } from './meta';
+import { RefusedOriginRepo } from './refused-origins';
 import { SignupRepo } from './signups';
 import { StatsRepo } from './stats';
 import { WebhookRepo } from './webhooks';
@@ -16,6 +17,7 @@ export function createRepos(sql: Sql): Repos {
     links: new LinkRepo(sql),
     meta: new MetaRepo(sql),
     stats: new StatsRepo(sql),
+    refusedOrigins: new RefusedOriginRepo(sql),
     sql,
   };
 }
