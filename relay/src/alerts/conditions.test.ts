@@ -107,9 +107,13 @@ describe('the relay as a source', () => {
     h = await createHarness({ retryScheduleMs: [1_000] });
     const sources = relayAlertSources(h.relay, () => h.clock.now);
     const conditions = alertConditions(sources, { now: () => h.clock.now, queueAgeS: 600 });
-    expect(conditions.map((c) => c.id)).toEqual(['delivery_paused', 'signups_dead', 'queue_age']);
-    const states = async () => Object.fromEntries(await Promise.all(conditions.map(async (c) => [c.id, (await c.check()).active])));
-    expect(await states()).toEqual({ delivery_paused: false, signups_dead: false, queue_age: false });
+    expect(conditions.map((c) => c.id)).toEqual(['delivery_paused', 'signups_dead', 'queue_age', 'origins_refused', 'signups_held']);
+    const all = async () => Object.fromEntries(await Promise.all(conditions.map(async (c) => [c.id, (await c.check()).active])));
+    const states = async () => {
+      const { origins_refused: _origins, signups_held: _held, ...rest } = await all();
+      return rest;
+    };
+    expect(await all()).toEqual({ delivery_paused: false, signups_dead: false, queue_age: false, origins_refused: false, signups_held: false });
 
     await h.faults({ error_rate: 1, error_status: 502 });
     for (let n = 1; n <= 3; n++) expect((await h.post(person(n))).status).toBe(202);
@@ -125,10 +129,15 @@ describe('the relay as a source', () => {
 
     await h.relay.forwarder.setAdminPaused(true);
     expect((await conditions[0]!.check()).active).toBe(true);
+
+    // A filled honeypot is held for review: the held condition sees it.
+    expect((await h.post({ ...person(9), honeypot: 'x', time_to_fill_ms: 5000 })).status).toBe(202);
+    expect(await sources.heldCount!()).toBe(1);
+    expect((await all()).signups_held).toBe(true);
   });
 
-  it('adds the held and refused-origin conditions when the relay provides them', () => {
-    const sources = { ...relayAlertSources(h.relay, () => h.clock.now), heldCount: async () => 0, refusedOrigins: async () => [] };
+  it('has the held and refused-origin conditions from the relay itself', () => {
+    const sources = relayAlertSources(h.relay, () => h.clock.now);
     expect(alertConditions(sources, { now: () => 0, queueAgeS: 600 }).map((c) => c.id)).toEqual([
       'delivery_paused',
       'signups_dead',

@@ -15,5 +15,8 @@ export function relayAlertSources(relay: Pick<Relay, 'store' | 'forwarder'>, now
       const { oldestCreatedAt } = await read.stats.queue();
       return oldestCreatedAt === null ? null : Math.max(0, Math.floor((now() - oldestCreatedAt) / 1000));
     },
+    heldCount: () => read.admin.countSignups({ state: 'held' }),
+    refusedOrigins: async () =>
+      (await read.refusedOrigins.list(50)).map((row) => ({ origin: row.origin, count: row.count, lastSeen: row.last_seen })),
   };
 }
