@@ -69,12 +69,31 @@ const ZEnv = z
     RELAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     RELAY_SOURCES_FILE: optionalText,
     RELAY_RETENTION_DAYS: nonNegativeInt(0),
+    RELAY_PUBLIC_URL: optionalText.pipe(
+      z
+        .url({ protocol: /^https?$/, error: 'must be the URL people reach the relay at, such as https://relay.example.edu' })
+        .refine((url) => !/[?#]/.test(url), 'must not have a query or fragment')
+        .transform((url) => url.replace(/\/+$/, ''))
+        .optional(),
+    ),
+    RELAY_PICTURES: z
+      .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+      .optional()
+      .transform((value) => (value === undefined ? undefined : value === 'true' || value === '1')),
     EMULATOR_PORT: port(4010),
     EMULATOR_SECRET_KEY: z.string().trim().min(1).default('sk_test_sandbox'),
   })
   .superRefine((env, ctx) => {
     if (env.VANTIO_API_URL && !env.VANTIO_SECRET_KEY) {
       ctx.addIssue({ code: 'custom', path: ['VANTIO_SECRET_KEY'], message: 'is required when VANTIO_API_URL is set' });
+    }
+    // Pictures are forwarded to Vantio as URLs under RELAY_PUBLIC_URL: without it they'd point
+    // nowhere. Sandbox mode learns its own URL when it starts listening.
+    if (env.RELAY_PICTURES && env.VANTIO_API_URL && !env.RELAY_PUBLIC_URL) {
+      ctx.addIssue({ code: 'custom', path: ['RELAY_PUBLIC_URL'], message: 'is required when RELAY_PICTURES is on' });
+    }
+    if (env.RELAY_PUBLIC_URL?.startsWith('http:') && env.VANTIO_API_URL && !LOOPBACK.test(new URL(env.RELAY_PUBLIC_URL).hostname)) {
+      ctx.addIssue({ code: 'custom', path: ['RELAY_PUBLIC_URL'], message: 'must be https (http only for localhost)' });
     }
     // The secret key travels in a header: plain http only to this machine (a local emulator).
     if (env.VANTIO_API_URL?.startsWith('http:') && !LOOPBACK.test(new URL(env.VANTIO_API_URL).hostname)) {
@@ -106,6 +125,10 @@ export interface RelayConfig {
   logLevel: RelayEnv['RELAY_LOG_LEVEL'];
   sourcesFile: string | undefined;
   retentionDays: number;
+  /** RELAY_PUBLIC_URL without a trailing slash: the address people (and Vantio) reach the relay at. */
+  publicUrl: string | undefined;
+  /** Photo uploads (RELAY_PICTURES): on by default in sandbox mode, off otherwise. */
+  pictures: boolean;
   emulatorPort: number;
   emulatorSecretKey: string;
 }
@@ -148,6 +171,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.RELAY_LOG_LEVEL,
     sourcesFile: e.RELAY_SOURCES_FILE,
     retentionDays: e.RELAY_RETENTION_DAYS,
+    publicUrl: e.RELAY_PUBLIC_URL,
+    pictures: e.RELAY_PICTURES ?? e.VANTIO_API_URL === undefined,
     emulatorPort: e.EMULATOR_PORT,
     emulatorSecretKey: e.EMULATOR_SECRET_KEY,
   };

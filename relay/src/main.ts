@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type RelayConfig } from './config';
 import { createLogger } from './logger';
+import { seedDemoPage } from './pages';
 import { createRelay } from './relay';
 import { sandboxBanner, startSandboxUpstream } from './sandbox';
 import { createStaticRoutes } from './static-routes';
@@ -32,8 +33,11 @@ async function main(): Promise<void> {
   const upstream = sandbox ? await startSandboxUpstream(config) : undefined;
   const adminToken = config.adminToken ?? (sandbox ? `sandbox_${randomBytes(12).toString('hex')}` : undefined);
 
+  // Sandbox mode on port 0 learns its address on listen; production names it (RELAY_PUBLIC_URL).
+  let publicUrl = config.publicUrl;
   const relay = createRelay({
     ...config,
+    publicUrl: () => publicUrl,
     adminToken,
     vantioApiUrl: upstream?.url ?? config.vantioApiUrl!,
     vantioSecretKey: upstream ? config.emulatorSecretKey : config.vantioSecretKey!,
@@ -44,9 +48,11 @@ async function main(): Promise<void> {
     extraRoutes: [createStaticRoutes({ widgetDir: fileURLToPath(new URL('../../widget/dist', import.meta.url)), demo: sandbox })],
   });
   relay.start();
+  if (sandbox) await seedDemoPage(relay.pages, Date.now());
 
   const server = serve({ fetch: relay.app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => {
     const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
+    publicUrl ??= url;
     // Plain lines on stdout: the sandbox banner for people, and a stable line for scripts.
     process.stdout.write(`relay listening on ${url}\n`);
     if (upstream) process.stdout.write(sandboxBanner({ relayUrl: url, emulatorUrl: upstream.url, adminToken: adminToken! }));

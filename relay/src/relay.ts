@@ -18,6 +18,8 @@ import { AdminStore } from './store/admin-store';
 import { createQueueSnapshot } from './store/metrics-store';
 import { SqliteStore } from './store/sqlite-store';
 import { createWebhooks, type WebhookSources } from './webhooks';
+import { PageStore, pageAdminRoutes, pageRoutes } from './pages';
+import { createPictures, pictureRoutes, withPictureUses, type Pictures } from './pictures';
 
 export interface RelayOptions extends AppConfig {
   dbPath: string;
@@ -44,6 +46,10 @@ export interface RelayOptions extends AppConfig {
   erasePayloads?: ErasePayloads;
   /** Webhook sources: `loadSourcesFile(RELAY_SOURCES_FILE)`, or `compileSources({...})` in tests. */
   webhookSources?: WebhookSources;
+  /** RELAY_PUBLIC_URL; a getter when it is learnt on listen (sandbox mode on port 0). */
+  publicUrl?: string | undefined | (() => string | undefined);
+  /** RELAY_PICTURES: photo uploads, stored in the database and served at /pictures/:id.webp. */
+  pictures?: boolean;
 }
 
 export interface Relay {
@@ -51,6 +57,8 @@ export interface Relay {
   store: SqliteStore;
   forwarder: Forwarder;
   metrics: RelayMetrics;
+  pages: PageStore;
+  pictures: Pictures | undefined;
   /** Starts delivery (including rows a crash left behind) and the retention sweep. */
   start(): void;
   /** Runs the retention sweep now (it also runs on start and hourly); resolves with rows purged. */
@@ -99,7 +107,11 @@ export function createRelay(options: RelayOptions): Relay {
     },
     onError: (error, context) => logger.error({ err: error, context }, 'forwarder error'),
   });
-  const ingestor = metrics.instrument(createIngestor({ store, now, onAccepted: () => forwarder.notify() }));
+  const publicUrl = typeof options.publicUrl === 'function' ? options.publicUrl : () => options.publicUrl as string | undefined;
+  const pictures = options.pictures ? createPictures({ store, now, publicUrl }) : undefined;
+  const baseIngestor = metrics.instrument(createIngestor({ store, now, onAccepted: () => forwarder.notify() }));
+  const ingestor = pictures ? withPictureUses(baseIngestor, pictures, now) : baseIngestor;
+  const pages = new PageStore(store);
   const webhooks = createWebhooks({ sources: options.webhookSources ?? new Map(), store, ingestor, now, logger });
   const adminStore = new AdminStore(store);
   const retentionDays = options.retentionDays ?? 0;
@@ -119,9 +131,30 @@ export function createRelay(options: RelayOptions): Relay {
       control: forwarder,
       backupDir: options.dbPath === ':memory:' ? tmpdir() : dirname(options.dbPath),
       retentionDays,
-      erasePayloads: options.erasePayloads ?? ((email) => webhooks.webhookStore.erasePayloadsByEmail(email)),
+      erasePayloads: async (email) => {
+        const erased = await (options.erasePayloads ?? ((email) => webhooks.webhookStore.erasePayloadsByEmail(email)))(email);
+        // The person's signup rows are gone by now: their pictures have no use left.
+        await pictures?.sweep();
+        return erased;
+      },
     },
-    ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+    extraRoutes: [
+      pageAdminRoutes({ pages, now }),
+      pageRoutes({
+        pages,
+        ingestor,
+        store,
+        pictures,
+        now,
+        minFillMs: options.minFillMs,
+        rateLimitPerMinute: options.rateLimitPerMinute,
+        trustProxy: options.trustProxy,
+        publicUrl,
+        onBot: metrics.countBot,
+      }),
+      ...(pictures ? [pictureRoutes(pictures)] : []),
+      ...(options.extraRoutes ?? []),
+    ],
   });
   let stopped = false;
   return {
@@ -129,11 +162,17 @@ export function createRelay(options: RelayOptions): Relay {
     store,
     forwarder,
     metrics,
+    pages,
+    pictures,
     start: () => {
       forwarder.start();
       retention ??= startRetention({
         adminStore,
-        purgePayloads: (cutoff) => webhooks.webhookStore.purgePayloads(cutoff),
+        purgePayloads: async (cutoff) => {
+          const purged = await webhooks.webhookStore.purgePayloads(cutoff);
+          await pictures?.sweep(); // pictures of purged signups, and uploads never used
+          return purged;
+        },
         days: retentionDays,
         now,
         logger,

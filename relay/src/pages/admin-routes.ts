@@ -1,0 +1,41 @@
+/**
+ * `/v1/admin/pages`: the hosted pages' configuration (behind the admin token, mounted by the
+ * app after `adminAuth`). `PUT /pages/:slug` creates or replaces a page (201 new, 200
+ * replaced); bad input is a 400 with field issues and stores nothing.
+ */
+import { Hono } from 'hono';
+import { ZPageConfig, ZPageSlug } from '@vantio/shared';
+import { parseOr400 } from '../admin/query';
+import { ApiError } from '../http/errors';
+import { jsonBody, type JsonBodyVariables } from '../http/json-body';
+import { toPageView, type PageStore } from './page-store';
+
+const PAGE_BODY_LIMIT = 16 * 1024;
+
+export function pageAdminRoutes({ pages, now }: { pages: PageStore; now: () => number }) {
+  const app = new Hono<{ Variables: JsonBodyVariables }>();
+  const slugOf = (raw: string) => parseOr400(ZPageSlug, raw, 'slug');
+
+  app.get('/v1/admin/pages', (c) => c.json({ pages: pages.list().map(toPageView) }));
+
+  app.get('/v1/admin/pages/:slug', (c) => {
+    const page = pages.get(slugOf(c.req.param('slug')));
+    if (!page) throw new ApiError(404, 'No page with this slug');
+    return c.json(toPageView(page));
+  });
+
+  app.put('/v1/admin/pages/:slug', jsonBody(PAGE_BODY_LIMIT), async (c) => {
+    const slug = slugOf(c.req.param('slug'));
+    const config = parseOr400(ZPageConfig, c.get('jsonBody'), 'page');
+    const { page, created } = await pages.put(slug, config, now());
+    return c.json(toPageView(page), created ? 201 : 200);
+  });
+
+  app.delete('/v1/admin/pages/:slug', async (c) => {
+    const slug = slugOf(c.req.param('slug'));
+    if (!(await pages.delete(slug))) throw new ApiError(404, 'No page with this slug');
+    return c.body(null, 204);
+  });
+
+  return new Hono().route('/', app);
+}
