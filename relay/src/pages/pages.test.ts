@@ -167,3 +167,40 @@ describe('POST /join/:slug', () => {
     expect(h.relay.store.db.prepare('SELECT COUNT(*) AS n FROM signups').get()).toEqual({ n: 0 });
   });
 });
+
+describe('the photo field', () => {
+  beforeEach(async () => {
+    await put('robotics', { title: 'Robotics', fields: ['profile_picture'] });
+  });
+  const multipart = async (file: Blob, name: string) => {
+    const html = await (await get('/join/robotics', { cookie: `${IMPRESSION_COOKIE}=imp_demo_1` })).text();
+    expect(html).toContain('enctype="multipart/form-data"');
+    expect(html).toContain('accept="image/*"');
+    const body = new FormData();
+    for (const [key, value] of Object.entries({ first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.edu', form_token: token(html) })) {
+      body.set(key, value);
+    }
+    body.set('profile_picture', file, name);
+    h.clock.now += 5_000;
+    return h.relay.app.request('/join/robotics', { method: 'POST', headers: { cookie: `${IMPRESSION_COOKIE}=imp_demo_1` }, body });
+  };
+
+  it('stores an uploaded photo and forwards its absolute URL', async () => {
+    const sharp = (await import('sharp')).default;
+    const jpeg = await sharp({ create: { width: 2000, height: 1500, channels: 3, background: '#c05030' } }).jpeg().toBuffer();
+    const res = await multipart(new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'me.jpg');
+    expect(res.status).toBe(303);
+    await h.settle();
+    const [referral] = (await h.referrals()).referrals;
+    expect(referral!.profile_picture).toMatch(/^https:\/\/relay\.example\.edu\/pictures\/[A-Za-z0-9_-]{32}\.webp$/);
+  });
+
+  it('refuses a text file renamed .jpg with a field error, storing nothing', async () => {
+    const res = await multipart(new Blob(['just some text'], { type: 'image/jpeg' }), 'me.jpg');
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('id="profile_picture-error"');
+    expect(html).toContain('value="ada@example.edu"');
+    expect(h.relay.store.db.prepare('SELECT (SELECT COUNT(*) FROM signups) + (SELECT COUNT(*) FROM pictures) AS n').get()).toEqual({ n: 0 });
+  });
+});
