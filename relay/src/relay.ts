@@ -152,7 +152,7 @@ export function createRelay(options: RelayOptions): Relay {
         publicUrl,
         onBot: metrics.countBot,
       }),
-      ...(pictures ? [pictureRoutes(pictures)] : []),
+      pictureRoutes(pictures),
       ...(options.extraRoutes ?? []),
     ],
   });

@@ -23,6 +23,8 @@ import {
   ZSignupReceipt,
   ZSignupRequest,
   ZSignupState,
+  ZPage,
+  ZPageConfig,
 } from '@vantio/shared';
 import { ZReplayBody, ZRetryBody } from '../admin/query';
 
@@ -202,6 +204,15 @@ export const NAMED_SCHEMAS = {
   WebhookUnmappable: ZWebhookUnmappable,
   PayloadView: ZPayloadView,
   PayloadPage: ZPayloadPage,
+  PageConfig: ZPageConfig,
+  Page: ZPage,
+  PageList: z.strictObject({ pages: z.array(ZPage) }),
+  StoredPicture: z.strictObject({
+    id: z.string(),
+    url: z.string().describe('Absolute, under RELAY_PUBLIC_URL: send it as profile_picture'),
+    width: z.number().int(),
+    height: z.number().int(),
+  }),
 } satisfies Record<string, z.ZodType>;
 
 /**

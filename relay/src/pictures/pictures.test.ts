@@ -23,7 +23,7 @@ export async function phoneJpeg(width = 4000, height = 3000, colour = { r: 200, 
 }
 
 const upload = (body: Uint8Array | string, type = 'image/jpeg') =>
-  h.relay.app.request('/v1/pictures', { method: 'POST', headers: { 'content-type': type }, body });
+  h.relay.app.request('/v1/pictures', { method: 'POST', headers: { 'content-type': type }, body: body as BodyInit });
 const count = (table: string) => (h.relay.store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 describe('POST /v1/pictures', () => {
@@ -119,7 +119,7 @@ describe('a picture goes with its person', () => {
   it('is deleted by the retention purge with the rest of the personal data', async () => {
     const h2 = await createHarness({ pictures: true, publicUrl: PUBLIC, retentionDays: 30 });
     try {
-      const res = await h2.relay.app.request('/v1/pictures', { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: await phoneJpeg(640, 480) });
+      const res = await h2.relay.app.request('/v1/pictures', { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: new Uint8Array(await phoneJpeg(640, 480)) });
       const { url } = await res.json();
       await h2.post(person(1, { profile_picture: url }));
       await h2.settle();

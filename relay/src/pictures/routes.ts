@@ -12,7 +12,8 @@ import { PICTURE_MAX_BYTES } from './process';
 /** Content is addressed by hash: a URL's bytes never change, so caches keep them for a year. */
 export const PICTURE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
-export function pictureRoutes(pictures: Pictures) {
+/** Mounted always (one documented surface); with pictures off both routes answer 404. */
+export function pictureRoutes(pictures: Pictures | undefined) {
   const app = new Hono();
 
   app.post(
@@ -24,6 +25,7 @@ export function pictureRoutes(pictures: Pictures) {
       },
     }),
     async (c) => {
+      if (!pictures) throw new ApiError(404, 'Photo uploads are off on this relay (RELAY_PICTURES)');
       const type = c.req.header('content-type') ?? '';
       if (!/^image\//i.test(type) && !/^application\/octet-stream/i.test(type)) {
         throw new ApiError(415, 'Send the picture bytes with an image/* Content-Type');
@@ -37,7 +39,7 @@ export function pictureRoutes(pictures: Pictures) {
   app.get('/pictures/:file', (c) => {
     const file = c.req.param('file');
     const id = file.endsWith('.webp') ? file.slice(0, -5) : '';
-    const picture = PICTURE_ID_PATTERN.test(id) ? pictures.store.get(id) : undefined;
+    const picture = pictures && PICTURE_ID_PATTERN.test(id) ? pictures.store.get(id) : undefined;
     if (!picture) throw new ApiError(404, 'No such picture');
     c.header('Content-Type', 'image/webp');
     c.header('Cache-Control', PICTURE_CACHE_CONTROL);
