@@ -1,3 +1,5 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource preact */
 /**
  * The hosted pages as Preact components, rendered to HTML on the relay: the form is there
  * before any script runs (there is none) and posts natively.

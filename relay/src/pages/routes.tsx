@@ -1,3 +1,5 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource preact */
 /**
  * The hosted signup pages: `GET /join/:slug` (the form, or "scan the poster"),
  * `POST /join/:slug` (the native form post: validated like POST /v1/signups, through the
