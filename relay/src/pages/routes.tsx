@@ -10,6 +10,7 @@
  * a server-set cookie is not) and the address bar is cleaned with a 303 to the bare URL.
  */
 import { randomBytes } from 'node:crypto';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
@@ -21,6 +22,7 @@ import { rateLimit } from '../http/rate-limit';
 import type { Ingestor } from '../ingest';
 import type { Pictures } from '../pictures';
 import { PICTURE_MAX_BYTES } from '../pictures/process';
+import { chooseEncoding } from '../static-routes';
 import type { Store } from '../store/types';
 import { issueFormToken, readFormToken } from './form-token';
 import type { PageStore, StoredPage } from './page-store';
@@ -71,8 +73,7 @@ export function pageRoutes(deps: PageRouteDeps) {
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'same-origin');
     const origin = deps.publicUrl() ?? new URL(c.req.url).origin;
-    return c.html(
-      renderDocument(
+    const document = renderDocument(
         {
           locale: config?.locale ?? localeFromHeader(c.req.header('accept-language')),
           title,
@@ -83,9 +84,17 @@ export function pageRoutes(deps: PageRouteDeps) {
           nonce,
         },
         body,
-      ),
-      status,
-    );
+      );
+    // Compressed here (not by a middleware that would re-stream every answer): a phone on
+    // campus Wi-Fi gets the whole first view in one small response.
+    c.header('Vary', 'Accept-Encoding');
+    c.header('Content-Type', 'text/html; charset=UTF-8');
+    const encoding = chooseEncoding(c.req.header('accept-encoding'));
+    if (encoding === 'identity') return c.body(document, status);
+    c.header('Content-Encoding', encoding);
+    const packed =
+      encoding === 'br' ? brotliCompressSync(document, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }) : gzipSync(document);
+    return c.body(new Uint8Array(packed.buffer as ArrayBuffer, packed.byteOffset, packed.byteLength), status);
   };
 
   const notFound = (c: Context) => {
