@@ -13,6 +13,7 @@ import { corsAllowlist } from './http/cors';
 import { createErrorHandler, errorResponse } from './http/errors';
 import { createOriginCheck } from './http/origins';
 import { rateLimit } from './http/rate-limit';
+import { adminResponseHeaders, htmlBaseline } from './http/security-headers';
 import type { Ingestor } from './ingest';
 import type { Logger } from './logger';
 import { metricsRoutes, type RelayMetrics } from './metrics';
@@ -29,6 +30,8 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   minFillMs: number;
   trustProxy: boolean;
+  /** RELAY_PUBLIC_URL: the relay's own origin for CORS; never taken from the Host header. */
+  publicUrl?: string | undefined;
   /** A scrape-only bearer token for /metrics (the admin token works too). */
   metricsToken?: string | undefined;
 }
@@ -56,13 +59,16 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
   app.onError(
-    createErrorHandler((error, c) =>
-      logger.error({ err: error, route: c.req.routePath, request_id: c.get('requestId') }, 'unhandled error'),
+    createErrorHandler((error, c, storage) =>
+      storage
+        ? logger.error({ err: error, reason: storage.reason, route: c.req.routePath, request_id: c.get('requestId') }, 'storage unavailable')
+        : logger.error({ err: error, route: c.req.routePath, request_id: c.get('requestId') }, 'unhandled error'),
     ),
   );
   app.notFound((c) => errorResponse(c, 404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
 
   app.use(requestId());
+  app.use(htmlBaseline());
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
@@ -83,7 +89,7 @@ export function createApp(deps: AppDeps) {
   app.use(
     '/v1/signups',
     corsAllowlist({
-      isAllowed: createOriginCheck(config.allowedOrigins),
+      isAllowed: createOriginCheck(config.allowedOrigins, config.publicUrl),
       allowMethods: ['POST', 'OPTIONS'],
       allowHeaders: ['Content-Type', 'Idempotency-Key'],
       exposeHeaders: ['Retry-After', 'Idempotent-Replayed'],
@@ -98,7 +104,7 @@ export function createApp(deps: AppDeps) {
   app.use(
     '/v1/pictures',
     corsAllowlist({
-      isAllowed: createOriginCheck(config.allowedOrigins),
+      isAllowed: createOriginCheck(config.allowedOrigins, config.publicUrl),
       allowMethods: ['POST', 'OPTIONS'],
       allowHeaders: ['Content-Type'],
       exposeHeaders: ['Retry-After'],
@@ -125,6 +131,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', openApiRoutes());
   app.route('/', dashboardRoutes());
 
+  app.use('/v1/admin/*', adminResponseHeaders());
   app.use('/v1/admin/*', adminAuth(config.adminToken));
   if (deps.webhooks) app.route('/v1/admin/webhook-payloads', deps.webhooks.adminRoutes);
   app.route('/v1/admin', adminRoutes({ ...deps.admin, store, now, logger }));

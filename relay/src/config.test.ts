@@ -74,4 +74,36 @@ describe('loadConfig', () => {
   it('bounds the timeouts (a huge one would make every call time out at once)', () => {
     expect(() => loadConfig({ RELAY_UPSTREAM_TIMEOUT_MS: '5000000000' })).toThrow(/RELAY_UPSTREAM_TIMEOUT_MS: must be at most/);
   });
+
+  it('has server limits with defaults, each settable, the header timeout within the request timeout', () => {
+    expect(loadConfig({}).server).toEqual({
+      headersTimeoutMs: 20_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+      idleTimeoutMs: 10_000,
+      maxConnections: 4_096,
+    });
+    const set = loadConfig({
+      RELAY_HEADERS_TIMEOUT_MS: '2000',
+      RELAY_REQUEST_TIMEOUT_MS: '4000',
+      RELAY_KEEP_ALIVE_TIMEOUT_MS: '7000',
+      RELAY_IDLE_TIMEOUT_MS: '1500',
+      RELAY_MAX_CONNECTIONS: '50',
+      RELAY_MIN_FREE_DISK_MB: '64',
+    });
+    expect(set.server).toEqual({ headersTimeoutMs: 2000, requestTimeoutMs: 4000, keepAliveTimeoutMs: 7000, idleTimeoutMs: 1500, maxConnections: 50 });
+    expect(set.minFreeDiskBytes).toBe(64 * 1024 * 1024);
+    expect(() => loadConfig({ RELAY_HEADERS_TIMEOUT_MS: '40000' })).toThrow(/RELAY_HEADERS_TIMEOUT_MS: must not be longer than RELAY_REQUEST_TIMEOUT_MS/);
+    expect(() => loadConfig({ RELAY_IDLE_TIMEOUT_MS: '10' })).toThrow(/RELAY_IDLE_TIMEOUT_MS: must be at least 100/);
+    expect(() => loadConfig({ RELAY_MAX_CONNECTIONS: '0' })).toThrow(/RELAY_MAX_CONNECTIONS: must be at least 1/);
+  });
+
+  it('reads RELAY_PUBLIC_URL as one origin spelling, refusing paths and other schemes', () => {
+    expect(loadConfig({}).publicUrl).toBeUndefined();
+    expect(loadConfig({ RELAY_PUBLIC_URL: 'https://Relay.Club.example.edu:443/' }).publicUrl).toBe('https://relay.club.example.edu');
+    expect(loadConfig({ RELAY_PUBLIC_URL: 'http://127.0.0.1:8787' }).publicUrl).toBe('http://127.0.0.1:8787');
+    for (const bad of ['relay.example.edu', 'ftp://relay.example.edu', 'https://relay.example.edu/signup', 'https://relay.example.edu?x=1', 'https://u@relay.example.edu']) {
+      expect(() => loadConfig({ RELAY_PUBLIC_URL: bad }), bad).toThrow(/RELAY_PUBLIC_URL: must be/);
+    }
+  });
 });

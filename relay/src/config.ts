@@ -10,6 +10,8 @@ const port = (fallback: number) =>
   z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0).max(65535).default(fallback);
 const nonNegativeInt = (fallback: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(fallback);
+const millis = (fallback: number, min: number, max: number) =>
+  nonNegativeInt(fallback).pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 const optionalText = z
   .string()
   .trim()
@@ -27,6 +29,15 @@ const ZEnv = z
         .optional(),
     ),
     VANTIO_SECRET_KEY: optionalText,
+    RELAY_PUBLIC_URL: optionalText.pipe(
+      z
+        .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://relay.club.example.edu' })
+        .transform((url) => url.replace(/\/$/, ''))
+        .refine((url) => /^https?:\/\/[^/?#@]+$/i.test(url), 'must be an origin (scheme, host, port): no path, query or user')
+        // One spelling: lower case, no default port, as browsers send Origin.
+        .transform((url) => new URL(url).origin)
+        .optional(),
+    ),
     RELAY_ALLOWED_ORIGINS: z
       .string()
       .default('')
@@ -62,6 +73,12 @@ const ZEnv = z
     ),
     RELAY_SHUTDOWN_TIMEOUT_MS: nonNegativeInt(10_000).pipe(z.number().max(600_000, 'must be at most 600000 (10 minutes)')),
     RELAY_AUTH_PROBE_S: nonNegativeInt(60).pipe(z.number().min(1, 'must be at least 1').max(86_400, 'must be at most 86400')),
+    RELAY_HEADERS_TIMEOUT_MS: millis(20_000, 100, 600_000),
+    RELAY_REQUEST_TIMEOUT_MS: millis(30_000, 100, 600_000),
+    RELAY_KEEP_ALIVE_TIMEOUT_MS: millis(5_000, 100, 600_000),
+    RELAY_IDLE_TIMEOUT_MS: millis(10_000, 100, 600_000),
+    RELAY_MAX_CONNECTIONS: nonNegativeInt(4_096).pipe(z.number().min(1, 'must be at least 1').max(1_000_000, 'must be at most 1000000')),
+    RELAY_MIN_FREE_DISK_MB: nonNegativeInt(16).pipe(z.number().max(1_000_000, 'must be at most 1000000')),
     RELAY_TRUST_PROXY: z
       .enum(['true', 'false', '1', '0', ''], { error: 'must be true or false' })
       .default('false')
@@ -69,13 +86,6 @@ const ZEnv = z
     RELAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     RELAY_SOURCES_FILE: optionalText,
     RELAY_RETENTION_DAYS: nonNegativeInt(0),
-    RELAY_PUBLIC_URL: optionalText.pipe(
-      z
-        .url({ protocol: /^https?$/, error: 'must be the URL people reach the relay at, such as https://relay.example.edu' })
-        .refine((url) => !/[?#]/.test(url), 'must not have a query or fragment')
-        .transform((url) => url.replace(/\/+$/, ''))
-        .optional(),
-    ),
     RELAY_PICTURES: z
       .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
       .optional()
@@ -95,6 +105,9 @@ const ZEnv = z
     if (env.RELAY_PUBLIC_URL?.startsWith('http:') && env.VANTIO_API_URL && !LOOPBACK.test(new URL(env.RELAY_PUBLIC_URL).hostname)) {
       ctx.addIssue({ code: 'custom', path: ['RELAY_PUBLIC_URL'], message: 'must be https (http only for localhost)' });
     }
+    if (env.RELAY_HEADERS_TIMEOUT_MS > env.RELAY_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['RELAY_HEADERS_TIMEOUT_MS'], message: 'must not be longer than RELAY_REQUEST_TIMEOUT_MS' });
+    }
     // The secret key travels in a header: plain http only to this machine (a local emulator).
     if (env.VANTIO_API_URL?.startsWith('http:') && !LOOPBACK.test(new URL(env.VANTIO_API_URL).hostname)) {
       ctx.addIssue({ code: 'custom', path: ['VANTIO_API_URL'], message: 'must be https (http only for localhost)' });
@@ -110,6 +123,11 @@ export interface RelayConfig {
   /** Unset: sandbox mode (the relay starts the emulator and forwards to it). */
   vantioApiUrl: string | undefined;
   vantioSecretKey: string | undefined;
+  /**
+   * RELAY_PUBLIC_URL: the relay's public origin, e.g. `https://relay.club.example.edu`. The only
+   * source of its own origin (CORS) and of every absolute URL it writes; never the Host header.
+   */
+  publicUrl: string | undefined;
   allowedOrigins: string[];
   adminToken: string | undefined;
   /** Bearer token for /metrics only (Prometheus); the admin token is accepted too. */
@@ -121,16 +139,31 @@ export interface RelayConfig {
   upstreamTimeoutMs: number;
   shutdownTimeoutMs: number;
   authProbeMs: number;
+  /** The HTTP server's limits (see docs/operations.md). */
+  server: ServerLimits;
+  /** /readyz fails when the database's file system has less free space than this. */
+  minFreeDiskBytes: number;
   trustProxy: boolean;
   logLevel: RelayEnv['RELAY_LOG_LEVEL'];
   sourcesFile: string | undefined;
   retentionDays: number;
-  /** RELAY_PUBLIC_URL without a trailing slash: the address people (and Vantio) reach the relay at. */
-  publicUrl: string | undefined;
   /** Photo uploads (RELAY_PICTURES): on by default in sandbox mode, off otherwise. */
   pictures: boolean;
   emulatorPort: number;
   emulatorSecretKey: string;
+}
+
+export interface ServerLimits {
+  /** A request's headers must arrive within this (Node closes with 408). */
+  headersTimeoutMs: number;
+  /** A whole request, body included, must arrive within this (408). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** A new connection must have sent its first request's headers within this, or is closed. */
+  idleTimeoutMs: number;
+  /** Open connections at most; one more gets a 503 and is closed. */
+  maxConnections: number;
 }
 
 export class ConfigError extends Error {
@@ -157,6 +190,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dbPath: e.RELAY_DB,
     vantioApiUrl: e.VANTIO_API_URL,
     vantioSecretKey: e.VANTIO_SECRET_KEY,
+    publicUrl: e.RELAY_PUBLIC_URL,
     allowedOrigins: e.RELAY_ALLOWED_ORIGINS,
     adminToken: e.RELAY_ADMIN_TOKEN,
     metricsToken: e.RELAY_METRICS_TOKEN,
@@ -167,11 +201,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     upstreamTimeoutMs: e.RELAY_UPSTREAM_TIMEOUT_MS,
     shutdownTimeoutMs: e.RELAY_SHUTDOWN_TIMEOUT_MS,
     authProbeMs: e.RELAY_AUTH_PROBE_S * 1000,
+    server: {
+      headersTimeoutMs: e.RELAY_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.RELAY_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.RELAY_KEEP_ALIVE_TIMEOUT_MS,
+      idleTimeoutMs: e.RELAY_IDLE_TIMEOUT_MS,
+      maxConnections: e.RELAY_MAX_CONNECTIONS,
+    },
+    minFreeDiskBytes: e.RELAY_MIN_FREE_DISK_MB * 1024 * 1024,
     trustProxy: e.RELAY_TRUST_PROXY,
     logLevel: e.RELAY_LOG_LEVEL,
     sourcesFile: e.RELAY_SOURCES_FILE,
     retentionDays: e.RELAY_RETENTION_DAYS,
-    publicUrl: e.RELAY_PUBLIC_URL,
     pictures: e.RELAY_PICTURES ?? e.VANTIO_API_URL === undefined,
     emulatorPort: e.EMULATOR_PORT,
     emulatorSecretKey: e.EMULATOR_SECRET_KEY,

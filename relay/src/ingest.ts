@@ -11,7 +11,7 @@ import {
 } from '@vantio/shared';
 import { nativeSha256Hex } from './hash';
 import { newId } from './ids';
-import type { AcceptResult, SignupRow, Store } from './store/types';
+import type { AcceptResult, Repos, SignupRow, Store } from './store/types';
 
 export interface IngestRequest {
   /** A validated create-referral body; its `idempotency_key`, if any, is the client's key. */
@@ -22,8 +22,16 @@ export interface IngestRequest {
   clientKey?: string | undefined;
 }
 
+/** More writes for the same unit of work as the signup (e.g. a webhook's delivery record). */
+export type AlsoInUnit = (tx: Repos, result: AcceptResult) => Promise<void>;
+
 export interface Ingestor {
-  ingest(request: IngestRequest): Promise<AcceptResult>;
+  ingest(request: IngestRequest, also?: AlsoInUnit): Promise<AcceptResult>;
+}
+
+/** The upstream idempotency key: one person (normalised email) on one impression, one referral. */
+export function upstreamKeyFor(impressionId: string, email: string): string {
+  return upstreamIdempotencyKey(impressionId, email, nativeSha256Hex);
 }
 
 export interface IngestDeps {
@@ -35,11 +43,11 @@ export interface IngestDeps {
 
 export function createIngestor({ store, now, onAccepted }: IngestDeps): Ingestor {
   return {
-    async ingest({ signup, source, clientKey }) {
+    async ingest({ signup, source, clientKey }, also) {
       const { idempotency_key: bodyKey, ...fields } = signup;
       const key = clientKey ?? bodyKey;
       const at = now();
-      const result = await store.acceptSignup({
+      const input = {
         id: newId('sgn', at),
         source,
         impressionId: fields.impression_id,
@@ -53,8 +61,13 @@ export function createIngestor({ store, now, onAccepted }: IngestDeps): Ingestor
         clientKey: key === undefined ? undefined : `${source}:${key}`,
         // Only a keyed request can be replayed, so only then is the body's hash needed.
         requestHash: key === undefined ? null : canonicalHash(fields, nativeSha256Hex),
-        upstreamKey: upstreamIdempotencyKey(fields.impression_id, fields.email, nativeSha256Hex),
+        upstreamKey: upstreamKeyFor(fields.impression_id, fields.email),
         now: at,
+      };
+      const result = await store.transaction(async (tx) => {
+        const accepted = await tx.signups.accept(input);
+        if (also) await also(tx, accepted);
+        return accepted;
       });
       if (result.kind === 'created') onAccepted?.(result.signup);
       return result;

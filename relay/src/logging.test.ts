@@ -89,7 +89,7 @@ beforeAll(async () => {
   await h.faults({});
 
   // Admin and operations endpoints, with good and bad credentials.
-  const ids = h.relay.store.db.prepare('SELECT id FROM signups').all() as { id: string }[];
+  const ids = (await h.relay.store.read.sql.all('SELECT id FROM signups')) as { id: string }[];
   for (const { id } of ids) await track(h.admin(`/signups/${id}`));
   await track(h.admin('/stats'));
   await track(h.admin('/stats', { headers: { authorization: `Bearer ${WRONG_TOKEN}` } }));
@@ -99,7 +99,7 @@ beforeAll(async () => {
   await track(h.admin(`/signups?email=${encodeURIComponent(kwame.email)}`));
   await track(h.admin(`/signups?email=not-an-email-${encodeURIComponent(mei.first_name)}`));
   await track(h.admin(`/export.csv?email=${encodeURIComponent(zoe.email)}`));
-  const rejected = h.relay.store.db.prepare(`SELECT id FROM signups WHERE state = 'rejected'`).get() as { id: string };
+  const rejected = (await h.relay.store.read.sql.get(`SELECT id FROM signups WHERE state = 'rejected'`)) as { id: string };
   await track(
     h.admin(`/signups/${rejected.id}/retry`, {
       method: 'POST',
@@ -138,7 +138,7 @@ beforeAll(async () => {
   await track(h.admin(`/people/${encodeURIComponent(hedy.email)}`, { method: 'DELETE' }));
 
   // A wrong Vantio key pauses delivery; its 401 must not echo the key into the logs.
-  h.relay = h.restart({ vantioSecretKey: 'sk_test_wrong_key_for_logs' });
+  h.relay = await h.restart({ vantioSecretKey: 'sk_test_wrong_key_for_logs' });
   secrets.push('sk_test_wrong_key_for_logs');
   await track(h.post(person(7, { first_name: 'Aleksandra', last_name: 'Wiśniewska', email: 'ola.w@example.pl' })));
   secrets.push('Aleksandra', 'Wiśniewska', 'ola.w@example.pl');

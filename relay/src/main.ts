@@ -2,12 +2,14 @@
  * The relay process: reads the environment, opens the database, starts delivery and
  * serves HTTP. Without VANTIO_API_URL it runs in sandbox mode, with the Vantio emulator.
  */
-import { serve } from '@hono/node-server';
+import { serve, type HttpBindings } from '@hono/node-server';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type RelayConfig } from './config';
+import { guardConnections, httpServerOptions } from './http/connections';
+import { errorBody } from './http/errors';
 import { createLogger } from './logger';
 import { seedDemoPage } from './pages';
 import { createRelay } from './relay';
@@ -33,11 +35,37 @@ async function main(): Promise<void> {
   const upstream = sandbox ? await startSandboxUpstream(config) : undefined;
   const adminToken = config.adminToken ?? (sandbox ? `sandbox_${randomBytes(12).toString('hex')}` : undefined);
 
-  // Sandbox mode on port 0 learns its address on listen; production names it (RELAY_PUBLIC_URL).
-  let publicUrl = config.publicUrl;
-  const relay = createRelay({
+  // Listen first: in sandbox mode (often port 0) the public URL is only known once bound,
+  // and the relay writes it into /demo and trusts it for CORS. Until the relay is built
+  // (milliseconds), requests get a 503; scripts wait for the "relay listening" line anyway.
+  let handle: (request: Request, env: HttpBindings) => Response | Promise<Response> = () =>
+    Response.json(errorBody(503, 'The relay is starting; try again in a moment'), { status: 503, headers: { 'Retry-After': '1' } });
+  const server = serve({
+    fetch: (request, env) => handle(request, env as HttpBindings),
+    hostname: config.host,
+    port: config.port,
+    serverOptions: httpServerOptions(config.server),
+  }) as Server;
+  // Slow, silent or too many clients must not hold the relay's file descriptors (http/connections.ts).
+  guardConnections(server, config.server);
+  const info = await new Promise<AddressInfo>((resolve, reject) => {
+    server.once('listening', () => resolve(server.address() as AddressInfo));
+    server.once('error', reject);
+  }).catch(async (error: NodeJS.ErrnoException) => {
+    // E.g. EADDRINUSE: say it plainly, stop what started, exit non-zero.
+    process.stderr.write(`relay cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}\n`);
+    logger.fatal({ err: error }, 'listen failed');
+    await upstream?.close();
+    return logger.flush(() => process.exit(1));
+  });
+  if (!info) return;
+  const listenUrl = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
+  // The only source of the relay's own origin; in sandbox mode, where it listens.
+  const publicUrl = config.publicUrl ?? (sandbox ? listenUrl : undefined);
+
+  const relay = await createRelay({
     ...config,
-    publicUrl: () => publicUrl,
+    publicUrl,
     adminToken,
     vantioApiUrl: upstream?.url ?? config.vantioApiUrl!,
     vantioSecretKey: upstream ? config.emulatorSecretKey : config.vantioSecretKey!,
@@ -45,34 +73,21 @@ async function main(): Promise<void> {
     processMetrics: true,
     webhookSources,
     // The widget bundles, and in sandbox mode the demo page.
-    extraRoutes: [createStaticRoutes({ widgetDir: fileURLToPath(new URL('../../widget/dist', import.meta.url)), demo: sandbox })],
+    extraRoutes: [
+      createStaticRoutes({ widgetDir: fileURLToPath(new URL('../../widget/dist', import.meta.url)), demo: sandbox, publicUrl }),
+    ],
   });
   relay.start();
-  if (sandbox) await seedDemoPage(relay.pages, Date.now());
+  if (sandbox) await seedDemoPage(relay.store, Date.now());
+  handle = relay.app.fetch;
 
-  const server = serve({ fetch: relay.app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => {
-    const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
-    publicUrl ??= url;
-    // Plain lines on stdout: the sandbox banner for people, and a stable line for scripts.
-    process.stdout.write(`relay listening on ${url}\n`);
-    if (upstream) process.stdout.write(sandboxBanner({ relayUrl: url, emulatorUrl: upstream.url, adminToken: adminToken! }));
-    logger.info(
-      { url, sandbox, concurrency: config.forwardConcurrency, webhook_sources: describeSources(webhookSources) },
-      'relay started',
-    );
-  }) as Server;
-  // A client trickling its request must not hold a connection (or a shutdown) for Node's 5 minutes.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 20_000;
-  server.on('error', (error: NodeJS.ErrnoException) => {
-    // E.g. EADDRINUSE: say it plainly, stop what started, exit non-zero.
-    process.stderr.write(`relay cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}\n`);
-    logger.fatal({ err: error }, 'listen failed');
-    void relay
-      .stop(1_000)
-      .then(() => upstream?.close())
-      .finally(() => logger.flush(() => process.exit(1)));
-  });
+  // Plain lines on stdout: the sandbox banner for people, and a stable line for scripts.
+  process.stdout.write(`relay listening on ${listenUrl}\n`);
+  if (upstream) process.stdout.write(sandboxBanner({ relayUrl: publicUrl!, emulatorUrl: upstream.url, adminToken: adminToken! }));
+  logger.info(
+    { url: listenUrl, public_url: publicUrl ?? null, sandbox, concurrency: config.forwardConcurrency, webhook_sources: describeSources(webhookSources) },
+    'relay started',
+  );
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {

@@ -49,7 +49,7 @@ describe('GET /metrics', () => {
   });
 
   it('is off (503, never open) when neither token is configured', async () => {
-    h.relay = h.restart({ adminToken: undefined, metricsToken: undefined });
+    h.relay = await h.restart({ adminToken: undefined, metricsToken: undefined });
     const response = await h.relay.app.request('/metrics');
     expect(response.status).toBe(503);
     expect(ZErrorBody.parse(await response.json()).message).toMatch(/disabled/);
@@ -105,7 +105,7 @@ describe('GET /metrics', () => {
   });
 
   it('reads queue depth, the oldest queued age and the paused flag at scrape time', async () => {
-    h.relay = h.restart({ forwardConcurrency: 0 });
+    h.relay = await h.restart({ forwardConcurrency: 0 });
     let text = await scrape();
     expect(sample(text, 'vantio_relay_queue_oldest_age_seconds')).toBe(0);
     expect(sample(text, 'vantio_relay_delivery_paused', { reason: 'held' })).toBe(1);
@@ -118,7 +118,7 @@ describe('GET /metrics', () => {
     expect(sample(text, 'vantio_relay_queue_depth')).toBe(2);
     expect(sample(text, 'vantio_relay_queue_oldest_age_seconds')).toBe(90);
 
-    h.relay = h.restart({ forwardConcurrency: 2 });
+    h.relay = await h.restart({ forwardConcurrency: 2 });
     await h.settle();
     text = await scrape();
     expect(sample(text, 'vantio_relay_queue_depth')).toBe(0);
@@ -132,7 +132,7 @@ describe('GET /metrics', () => {
   });
 
   it('adds Node process metrics when asked (main.ts does)', async () => {
-    h.relay = h.restart({ processMetrics: true });
+    h.relay = await h.restart({ processMetrics: true });
     expect(await scrape()).toContain('# TYPE process_cpu_user_seconds_total counter');
   });
 });

@@ -8,13 +8,13 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { AttemptEvent, DeliveryStatus } from './forwarder';
 import { bearerAuth } from './http/admin-auth';
 import type { Ingestor } from './ingest';
-import type { QueueSnapshot } from './store/metrics-store';
+import type { QueueSnapshot } from './store/repos/stats';
 import type { AcceptResult } from './store/types';
 
 const PREFIX = 'vantio_relay_';
 
 export interface MetricsOptions {
-  queue: () => QueueSnapshot;
+  queue: () => Promise<QueueSnapshot>;
   delivery: () => DeliveryStatus;
   now: () => number;
   /** Node process metrics (CPU, memory, event loop); off in tests, which start many relays. */
@@ -86,16 +86,16 @@ export function createMetrics({ queue, delivery, now, processMetrics = false }: 
     name: `${PREFIX}queue_depth`,
     help: 'Signups accepted and not yet delivered, rejected or dead',
     registers,
-    collect() {
-      this.set(queue().depth);
+    async collect() {
+      this.set((await queue()).depth);
     },
   });
   new Gauge({
     name: `${PREFIX}queue_oldest_age_seconds`,
     help: 'Age of the oldest queued signup (0 when the queue is empty)',
     registers,
-    collect() {
-      const oldest = queue().oldestCreatedAt;
+    async collect() {
+      const oldest = (await queue()).oldestCreatedAt;
       this.set(oldest === null ? 0 : Math.max(0, (now() - oldest) / 1000));
     },
   });
@@ -120,7 +120,7 @@ export function createMetrics({ queue, delivery, now, processMetrics = false }: 
   });
 
   // Known label values start at 0, so rate() and alerts work before the first event.
-  for (const outcome of ['created', 'rejected', 'unauthorized', 'retryable']) {
+  for (const outcome of ['created', 'rejected', 'unauthorized', 'misconfigured', 'mismatched', 'retryable']) {
     attempts.inc({ outcome }, 0);
     upstreamSeconds.zero({ outcome });
   }
@@ -143,8 +143,8 @@ export function createMetrics({ queue, delivery, now, processMetrics = false }: 
   return {
     registry,
     instrument: (ingestor) => ({
-      async ingest(request) {
-        const result = await ingestor.ingest(request);
+      async ingest(request, also) {
+        const result = await ingestor.ingest(request, also);
         count(request.source, result.kind);
         return result;
       },

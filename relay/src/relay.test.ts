@@ -135,7 +135,7 @@ describe('POST /v1/signups → SQLite → forwarder → Vantio', () => {
   });
 
   it('pauses all delivery on 401 and says so on /readyz, probing instead of burning retries', async () => {
-    h.relay = h.restart({ vantioSecretKey: 'sk_test_wrong' });
+    h.relay = await h.restart({ vantioSecretKey: 'sk_test_wrong' });
     expect((await h.relay.app.request('/readyz')).status).toBe(200);
     const ids: string[] = [];
     for (let n = 1; n <= 3; n++) ids.push(((await (await h.post(person(n))).json()) as { id: string }).id);
@@ -161,30 +161,30 @@ describe('POST /v1/signups → SQLite → forwarder → Vantio', () => {
     });
     // The first relay reaches Vantio, then "dies" before recording the outcome.
     const real = (await import('@vantio/shared')).createVantioClient({ baseUrl: h.emulator.url, secretKey: 'sk_test_harness' });
-    h.relay = h.restart({
+    h.relay = await h.restart({
       client: { createReferral: async (body, options) => (await real.createReferral(body, options), crashed) },
     });
     const { id } = (await (await h.post(person(1))).json()) as { id: string };
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await h.referrals()).referrals).toHaveLength(1);
-    expect(h.relay.store.getSignup(id)!.state).toBe('queued');
+    expect((await h.relay.store.read.signups.get(id))!.state).toBe('queued');
     release();
 
-    h.relay = h.restart(); // same database file, fresh process state
+    h.relay = await h.restart(); // same database file, fresh process state
     await h.settle();
     const { referrals, create_calls } = await h.referrals();
     expect(referrals).toHaveLength(1);
     expect(Object.values(create_calls)).toEqual([2]);
-    expect(h.relay.store.getSignup(id)).toMatchObject({ state: 'delivered', referral_id: referrals[0]!.id });
+    expect(await h.relay.store.read.signups.get(id)).toMatchObject({ state: 'delivered', referral_id: referrals[0]!.id });
   });
 
   it('queues without delivering when concurrency is 0, and delivers on restart', async () => {
-    h.relay = h.restart({ forwardConcurrency: 0 });
+    h.relay = await h.restart({ forwardConcurrency: 0 });
     for (let n = 1; n <= 5; n++) expect((await h.post(person(n))).status).toBe(202);
     await h.settle();
     expect((await h.referrals()).referrals).toHaveLength(0);
-    expect(h.relay.store.countByState().queued).toBe(5);
-    h.relay = h.restart({ forwardConcurrency: 2 });
+    expect((await h.relay.store.read.signups.countByState()).queued).toBe(5);
+    h.relay = await h.restart({ forwardConcurrency: 2 });
     await h.settle();
     expect((await h.referrals()).referrals).toHaveLength(5);
   });
@@ -203,7 +203,7 @@ describe('POST /v1/signups → SQLite → forwarder → Vantio', () => {
       by_state: { delivered: 1, queued: 0 },
       bots: 2,
     });
-    expect(h.relay.store.getSignup(((await human.json()) as { id: string }).id)?.source).toBe('widget');
+    expect((await h.relay.store.read.signups.get(((await human.json()) as { id: string }).id))?.source).toBe('widget');
   });
 
   it('binds a key first answered "duplicate": the same again is a duplicate, another person is a 422', async () => {
@@ -214,7 +214,7 @@ describe('POST /v1/signups → SQLite → forwarder → Vantio', () => {
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ duplicate: true });
     expect((await h.post(person(2), key)).status).toBe(422);
-    expect(h.relay.store.countByState().queued + h.relay.store.countByState().delivered).toBe(1);
+    expect((await h.relay.store.read.signups.countByState()).queued + (await h.relay.store.read.signups.countByState()).delivered).toBe(1);
   });
 
   it('never hot-loops on 429 with Retry-After: 0, and shows the hold on /readyz until an admin resume', async () => {
@@ -235,7 +235,7 @@ describe('POST /v1/signups → SQLite → forwarder → Vantio', () => {
 
   it('probes a bad key at most once per authProbeMs, whatever the probe\'s outcome', async () => {
     let calls = 0;
-    h.relay = h.restart({
+    h.relay = await h.restart({
       client: {
         createReferral: async () => {
           calls += 1;
@@ -269,11 +269,11 @@ describe('POST /v1/signups → SQLite → forwarder → Vantio', () => {
     };
     const { id } = (await (await h.post(person(1))).json()) as { id: string };
     await h.settle();
-    expect((await h.referrals()).create_calls).toEqual({ [store.getSignup(id)!.upstream_key]: 1 });
-    expect(store.getSignup(id)!.state).toBe('queued');
+    expect((await h.referrals()).create_calls).toEqual({ [(await store.read.signups.get(id))!.upstream_key]: 1 });
+    expect((await store.read.signups.get(id))!.state).toBe('queued');
     h.clock.now += 10_000;
     await h.settle();
-    expect(store.getSignup(id)!.state).toBe('delivered');
+    expect((await store.read.signups.get(id))!.state).toBe('delivered');
     expect(Object.values((await h.referrals()).create_calls)).toEqual([2]); // re-sent once, same key
   });
 });

@@ -13,16 +13,18 @@ import { Forwarder, type AttemptEvent } from './forwarder';
 import { createIngestor } from './ingest';
 import type { Logger } from './logger';
 import { createMetrics, type RelayMetrics } from './metrics';
-import { AdminStatsStore } from './store/admin-stats-store';
-import { AdminStore } from './store/admin-store';
-import { createQueueSnapshot } from './store/metrics-store';
-import { SqliteStore } from './store/sqlite-store';
+import { openStore } from './store/open';
+import type { Store } from './store/types';
 import { createWebhooks, type WebhookSources } from './webhooks';
-import { PageStore, pageAdminRoutes, pageRoutes } from './pages';
+import { pageAdminRoutes, pageRoutes } from './pages';
 import { createPictures, pictureRoutes, withPictureUses, type Pictures } from './pictures';
 
 export interface RelayOptions extends AppConfig {
   dbPath: string;
+  /** RELAY_DATABASE_URL: a PostgreSQL database shared by several relays (else SQLite at dbPath). */
+  databaseUrl?: string | undefined;
+  /** How long a claimed outbox row is this relay's (default: the upstream timeout + 20 s, at least 30 s). */
+  leaseMs?: number;
   vantioApiUrl: string;
   vantioSecretKey: string;
   forwardConcurrency: number;
@@ -38,6 +40,8 @@ export interface RelayOptions extends AppConfig {
   onAttempt?: (event: AttemptEvent) => void;
   /** Node process metrics on /metrics (main.ts turns them on; tests start many relays). */
   processMetrics?: boolean;
+  /** RELAY_MIN_FREE_DISK_MB in bytes: /readyz fails below it (default 0: not checked). */
+  minFreeDiskBytes?: number;
   /** RELAY_RETENTION_DAYS: personal data of signups delivered longer ago is removed; 0 = keep. */
   retentionDays?: number;
   /** How often the retention sweep runs (default hourly). */
@@ -46,18 +50,15 @@ export interface RelayOptions extends AppConfig {
   erasePayloads?: ErasePayloads;
   /** Webhook sources: `loadSourcesFile(RELAY_SOURCES_FILE)`, or `compileSources({...})` in tests. */
   webhookSources?: WebhookSources;
-  /** RELAY_PUBLIC_URL; a getter when it is learnt on listen (sandbox mode on port 0). */
-  publicUrl?: string | undefined | (() => string | undefined);
   /** RELAY_PICTURES: photo uploads, stored in the database and served at /pictures/:id.webp. */
   pictures?: boolean;
 }
 
 export interface Relay {
   app: ReturnType<typeof createApp>;
-  store: SqliteStore;
+  store: Store;
   forwarder: Forwarder;
   metrics: RelayMetrics;
-  pages: PageStore;
   pictures: Pictures | undefined;
   /** Starts delivery (including rows a crash left behind) and the retention sweep. */
   start(): void;
@@ -67,10 +68,10 @@ export interface Relay {
   stop(timeoutMs: number): Promise<void>;
 }
 
-export function createRelay(options: RelayOptions): Relay {
+export async function createRelay(options: RelayOptions): Promise<Relay> {
   const now = options.now ?? Date.now;
   const { logger } = options;
-  const store = SqliteStore.open(options.dbPath);
+  const store = await openStore(options);
   const client = withoutSecretInMessages(
     options.client ??
       createVantioClient({
@@ -83,7 +84,7 @@ export function createRelay(options: RelayOptions): Relay {
   );
   // Scrape-time gauges read the forwarder's status; the forwarder reports each attempt back.
   const metrics = createMetrics({
-    queue: createQueueSnapshot(store.db),
+    queue: () => store.read.stats.queue(),
     delivery: () => forwarder.status(),
     now,
     processMetrics: options.processMetrics ?? false,
@@ -95,11 +96,20 @@ export function createRelay(options: RelayOptions): Relay {
     concurrency: options.forwardConcurrency,
     retryScheduleMs: options.retryScheduleMs,
     authProbeMs: options.authProbeMs,
+    leaseMs: options.leaseMs ?? Math.max(30_000, options.upstreamTimeoutMs + 20_000),
     ...(options.random ? { random: options.random } : {}),
     onAttempt: (event) => {
       const level = event.outcome === 'created' ? 'debug' : 'warn';
-      logger[level](
-        { signup_id: event.signupId, outcome: event.outcome, status: event.status, ms: event.durationMs, next: event.next },
+      logger[event.stale ? 'warn' : level](
+        {
+          signup_id: event.signupId,
+          outcome: event.outcome,
+          status: event.status,
+          ms: event.durationMs,
+          next: event.next,
+          ...(event.stale ? { stale: 'another relay had taken this signup over; only the attempt was recorded' } : {}),
+          ...(event.location === undefined ? {} : { location: event.location }),
+        },
         'delivery attempt',
       );
       metrics.observeAttempt(event);
@@ -107,13 +117,11 @@ export function createRelay(options: RelayOptions): Relay {
     },
     onError: (error, context) => logger.error({ err: error, context }, 'forwarder error'),
   });
-  const publicUrl = typeof options.publicUrl === 'function' ? options.publicUrl : () => options.publicUrl as string | undefined;
+  const { publicUrl } = options;
   const pictures = options.pictures ? createPictures({ store, now, publicUrl }) : undefined;
   const baseIngestor = metrics.instrument(createIngestor({ store, now, onAccepted: () => forwarder.notify() }));
   const ingestor = pictures ? withPictureUses(baseIngestor, pictures, now) : baseIngestor;
-  const pages = new PageStore(store);
   const webhooks = createWebhooks({ sources: options.webhookSources ?? new Map(), store, ingestor, now, logger });
-  const adminStore = new AdminStore(store);
   const retentionDays = options.retentionDays ?? 0;
   let retention: RetentionJob | undefined;
   const app = createApp({
@@ -126,22 +134,19 @@ export function createRelay(options: RelayOptions): Relay {
     metrics,
     webhooks,
     admin: {
-      adminStore,
-      statsStore: new AdminStatsStore(store.db),
       control: forwarder,
       backupDir: options.dbPath === ':memory:' ? tmpdir() : dirname(options.dbPath),
       retentionDays,
       erasePayloads: async (email) => {
-        const erased = await (options.erasePayloads ?? ((email) => webhooks.webhookStore.erasePayloadsByEmail(email)))(email);
+        const erased = await (options.erasePayloads ?? ((email) => store.transaction((tx) => tx.webhooks.erasePayloadsByEmail(email))))(email);
         // The person's signup rows are gone by now: their pictures have no use left.
         await pictures?.sweep();
         return erased;
       },
     },
     extraRoutes: [
-      pageAdminRoutes({ pages, now }),
+      pageAdminRoutes({ store, now }),
       pageRoutes({
-        pages,
         ingestor,
         store,
         pictures,
@@ -156,20 +161,20 @@ export function createRelay(options: RelayOptions): Relay {
       ...(options.extraRoutes ?? []),
     ],
   });
+  await forwarder.load();
   let stopped = false;
   return {
     app,
     store,
     forwarder,
     metrics,
-    pages,
     pictures,
     start: () => {
       forwarder.start();
       retention ??= startRetention({
-        adminStore,
+        store,
         purgePayloads: async (cutoff) => {
-          const purged = await webhooks.webhookStore.purgePayloads(cutoff);
+          const purged = await store.transaction((tx) => tx.webhooks.purgePayloads(cutoff));
           await pictures?.sweep(); // pictures of purged signups, and uploads never used
           return purged;
         },
@@ -184,7 +189,7 @@ export function createRelay(options: RelayOptions): Relay {
       if (stopped) return;
       stopped = true;
       await Promise.all([forwarder.stop(timeoutMs), retention?.stop()]);
-      store.close();
+      await store.close();
     },
   };
 }
@@ -200,7 +205,11 @@ export function withoutSecretInMessages(client: VantioClient, secretKey: string)
   return {
     async createReferral(body, callOptions) {
       const outcome = await client.createReferral(body, callOptions);
-      return outcome.kind === 'created' ? outcome : { ...outcome, message: mask(outcome.message) };
+      if (outcome.kind === 'created') return outcome;
+      if (outcome.kind === 'misconfigured') {
+        return { ...outcome, message: mask(outcome.message), location: outcome.location && mask(outcome.location) };
+      }
+      return { ...outcome, message: mask(outcome.message) };
     },
   };
 }

@@ -14,7 +14,8 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const build = (file: string, text: string) => writeFileSync(join(dir, file), text);
-const routes = (demo = false) => createStaticRoutes({ widgetDir: dir, demo });
+const routes = (demo = false, publicUrl = 'http://relay.example.edu') =>
+  createStaticRoutes({ widgetDir: dir, demo, publicUrl });
 const get = (app: ReturnType<typeof routes>, path: string, headers: Record<string, string> = {}) =>
   app.request(`http://relay.example.edu${path}`, { headers });
 
@@ -119,8 +120,12 @@ describe('/demo', () => {
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
   });
 
-  it('uses the origin the page was requested on', async () => {
-    const html = await (await routes(true).request('http://127.0.0.1:8787/demo')).text();
-    expect(html).toContain('src="http://127.0.0.1:8787/vantio-signup.js"');
+  it('names RELAY_PUBLIC_URL, never the Host the page was requested on', async () => {
+    const html = await (await routes(true).request('http://rebind.evil.example/demo')).text();
+    expect(html).toContain('src="http://relay.example.edu/vantio-signup.js"');
+    expect(html).not.toContain('rebind.evil.example');
+    const relative = await (await createStaticRoutes({ widgetDir: dir, demo: true }).request('http://rebind.evil.example/demo')).text();
+    expect(relative).toContain('<script async src="/vantio-signup.js"></script>');
+    expect(relative).not.toContain('rebind.evil.example');
   });
 });

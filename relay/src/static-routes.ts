@@ -22,14 +22,19 @@ export const WIDGET_BUNDLES = ['vantio-signup.js', 'vantio-capture.js'] as const
  */
 export const BUNDLE_CACHE_CONTROL = 'public, max-age=300, stale-while-revalidate=86400';
 
-/** The demo proves the widget needs nothing beyond its own origin. */
-export const DEMO_CSP = "default-src 'self'";
+/** The demo proves the widget needs nothing beyond its own origin; no one may frame it. */
+export const DEMO_CSP = "default-src 'self'; frame-ancestors 'none'";
 
 export interface StaticRoutesOptions {
   /** The folder holding the built bundles, `widget/dist`. */
   widgetDir: string;
   /** Serve `/demo` (sandbox mode). */
   demo: boolean;
+  /**
+   * RELAY_PUBLIC_URL, the origin the demo's snippet names. Never the Host header (a rebinding
+   * page would choose it); without one the snippet is relative.
+   */
+  publicUrl?: string | undefined;
 }
 
 type Encoding = 'br' | 'gzip' | 'identity';
@@ -61,7 +66,7 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
   });
 }
 
-export function createStaticRoutes({ widgetDir, demo }: StaticRoutesOptions): Hono {
+export function createStaticRoutes({ widgetDir, demo, publicUrl }: StaticRoutesOptions): Hono {
   const app = new Hono();
   const cache = new Map<string, LoadedBundle>();
 
@@ -117,9 +122,10 @@ export function createStaticRoutes({ widgetDir, demo }: StaticRoutesOptions): Ho
   if (demo) {
     app.get('/demo', (c) => {
       c.header('Content-Security-Policy', DEMO_CSP);
+      c.header('X-Frame-Options', 'DENY'); // like /admin: a landing page is not for framing elsewhere
       c.header('Cache-Control', 'no-cache');
       // The relay's own origin, as the README's snippet names it.
-      return c.html(demoPage(new URL(c.req.url).origin));
+      return c.html(demoPage(publicUrl ?? ''));
     });
     app.get('/demo.css', (c) => {
       c.header('Content-Type', 'text/css; charset=utf-8');

@@ -21,7 +21,7 @@ export interface Harness {
   clock: { now: number };
   logLines: string[];
   /** Opens a second relay on the same database (a restart after a crash). */
-  restart(overrides?: Partial<RelayOptions>): Relay;
+  restart(overrides?: Partial<RelayOptions>): Promise<Relay>;
   post(body: unknown, headers?: Record<string, string>): Promise<Response>;
   admin(path: string, init?: RequestInit): Promise<Response>;
   /** Lets the forwarder claim what is due at the current clock and waits for it. */
@@ -76,19 +76,19 @@ export async function createHarness(overrides: Partial<RelayOptions> = {}): Prom
     ...extra,
   });
   const relays: Relay[] = [];
-  const open = (extra: Partial<RelayOptions> = {}) => {
-    const relay = createRelay(options(extra));
+  const open = async (extra: Partial<RelayOptions> = {}) => {
+    const relay = await createRelay(options(extra));
     relays.push(relay);
     relay.start();
     return relay;
   };
   const harness: Harness = {
-    relay: open(),
+    relay: await open(),
     emulator,
     dbPath,
     clock,
     logLines,
-    restart: (extra) => (harness.relay = open(extra)),
+    restart: async (extra) => (harness.relay = await open(extra)),
     post: async (body, headers = {}) =>
       harness.relay.app.request('/v1/signups', {
         method: 'POST',
@@ -106,7 +106,7 @@ export async function createHarness(overrides: Partial<RelayOptions> = {}): Prom
         await harness.relay.forwarder.idle();
         await new Promise((resolve) => setImmediate(resolve));
         if (harness.relay.forwarder.status().inFlight === 0) {
-          const next = harness.relay.store.nextDueAt(new Set());
+          const next = await harness.relay.store.nextDueAt(clock.now);
           if (next === null || next > clock.now || harness.relay.forwarder.status().paused) return;
         }
       }

@@ -44,20 +44,23 @@ export async function expectClientSafe(response: Response, label: string): Promi
 }
 
 /**
- * Everything stored, as numbers: row counts, the bots counter, and SQLite's count of rows
- * changed on the store's connection (any INSERT/UPDATE/DELETE moves it).
+ * Everything stored, as numbers: row counts, the bots counter, and digests that any
+ * INSERT/UPDATE/DELETE of a signup, outbox row or fact moves (engine-neutral SQL).
  */
-export function storeFingerprint(h: Harness) {
-  const { db } = h.relay.store;
-  const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+export async function storeFingerprint(h: Harness) {
+  const { sql } = h.relay.store.read;
+  const one = async (text: string) => (await sql.get<{ n: number | null }>(text))?.n ?? null;
+  const count = async (table: string) => Number(await one(`SELECT COUNT(*) AS n FROM ${table}`));
   return {
-    signups: count('signups'),
-    outbox: count('outbox'),
-    attempts: count('attempts'),
-    deliveries: count('webhook_deliveries'),
-    payloads: count('webhook_payloads'),
-    bots: h.relay.store.getCounter('bots'),
-    changes: (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n,
+    signups: await count('signups'),
+    outbox: await count('outbox'),
+    attempts: await count('attempts'),
+    deliveries: await count('webhook_deliveries'),
+    payloads: await count('webhook_payloads'),
+    bots: await h.relay.store.read.meta.counter('bots'),
+    signupUpdates: await one('SELECT SUM(updated_at + attempts + failures) AS n FROM signups'),
+    outboxDue: await one('SELECT SUM(due_at) AS n FROM outbox'),
+    facts: await one('SELECT COUNT(*) + SUM(LENGTH(value)) AS n FROM relay_meta'),
   };
 }
 

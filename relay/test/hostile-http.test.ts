@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { clientKeyOf } from '../src/http/client-ip';
 import { ADMIN_TOKEN, createHarness, person, type Harness } from '../src/testing';
 import { ALLOWED_ORIGIN, foreignOrigin, headerValue, WILDCARD_ALLOWED } from './arbitraries';
 import { expectClientSafe, expectErrorShape, hostileSources, rawHttp, runs, serveOnLoopback, storeFingerprint, type LoopbackServer } from './hostile-helpers';
@@ -24,11 +25,13 @@ afterAll(async () => {
 
 let serial = 0;
 const signup = () => JSON.stringify(person(++serial, { email: `http${serial}@example.edu` }));
-const SELF = 'http://localhost'; // app.request()'s own origin
-
-/** What the allowlist means: the exact origin, or https on a subdomain (DNS labels) of campus.example.org. */
+/**
+ * What the allowlist means: the exact origin, or https on a subdomain (DNS labels) of
+ * campus.example.org. Not the request's own Host (app.request()'s http://localhost): without
+ * RELAY_PUBLIC_URL the relay trusts no origin of its own.
+ */
 const genuinelyAllowed = (origin: string) =>
-  origin === ALLOWED_ORIGIN || origin === SELF || /^https:\/\/[a-z0-9-]+(\.[a-z0-9-]+)*\.campus\.example\.org$/.test(origin);
+  origin === ALLOWED_ORIGIN || /^https:\/\/[a-z0-9-]+(\.[a-z0-9-]+)*\.campus\.example\.org$/.test(origin);
 
 describe('CORS allowlist', () => {
   it('grants nothing to origins off the list: preflight without a grant, POST 403, nothing stored', async () => {
@@ -42,12 +45,12 @@ describe('CORS allowlist', () => {
         });
         expect(preflight.status).toBeLessThan(500);
         expect(preflight.headers.get('access-control-allow-origin'), `preflight from ${origin}`).toBeNull();
-        const before = storeFingerprint(h);
+        const before = await storeFingerprint(h);
         const post = await h.relay.app.request('/v1/signups', { method: 'POST', headers: { origin: raw, 'content-type': 'application/json' }, body: signup() });
         expect(post.status, `POST from ${origin}`).toBe(403);
         expect(post.headers.get('access-control-allow-origin')).toBeNull();
         await expectErrorShape(post);
-        expect(storeFingerprint(h)).toEqual(before);
+        expect(await storeFingerprint(h)).toEqual(before);
       }),
       { numRuns: runs(300) },
     );
@@ -95,11 +98,18 @@ describe('rate limit', () => {
     await limited.close();
   });
 
-  /** The documented key behind a trusted proxy: the last X-Forwarded-For entry, else the socket's address (none in-process: "unknown"). */
-  const clientKey = (forwarded: string | undefined) => forwarded?.split(',').pop()?.trim() || 'unknown';
+  /**
+   * The documented key behind a trusted proxy: the last X-Forwarded-For entry as one canonical
+   * address (IPv6 by its /64), else the socket's address (none in-process: "unknown").
+   */
+  const clientKey = (forwarded: string | undefined) => {
+    const last = forwarded?.split(',').pop();
+    return (last && clientKeyOf(last)) || 'unknown';
+  };
   const forwardedFor = fc.oneof(
     fc.constant(undefined),
     fc.constantFrom('203.0.113.7', '198.51.100.1, 203.0.113.7', 'spoofed, 203.0.113.7', '2001:db8::1', '203.0.113.7,'),
+    fc.constantFrom('203.0.113.7:4444', '[::ffff:203.0.113.7]:80', '2001:db8::2', '[2001:db8::3]:443', '2001:db8:0:1::1'),
     fc.constantFrom(',,', ' ', 'unknown', '<script>', "'; DROP TABLE x; --"),
     headerValue,
   );
@@ -114,7 +124,7 @@ describe('rate limit', () => {
           const key = clientKey(forwarded);
           used.set(key, (used.get(key) ?? 0) + 1);
           await limited.settle();
-          const before = storeFingerprint(limited);
+          const before = await storeFingerprint(limited);
           const response = await limited.relay.app.request('/v1/signups', {
             method: 'POST',
             headers: { 'content-type': 'application/json', ...(raw === undefined ? {} : { 'x-forwarded-for': raw }) },
@@ -127,7 +137,7 @@ describe('rate limit', () => {
           const retryAfter = response.headers.get('retry-after') ?? '';
           expect(retryAfter).toMatch(/^\d+$/);
           expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
-          expect(storeFingerprint(limited)).toEqual(before);
+          expect(await storeFingerprint(limited)).toEqual(before);
         }
       }),
       { numRuns: runs(40) },
@@ -138,7 +148,7 @@ describe('rate limit', () => {
     onTestFinished(() => void limited.restart({ rateLimitPerMinute: BUDGET, trustProxy: true }));
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(1, 3, 7, 60, 120, 250), fc.integer({ min: 0, max: 999 }), async (perMinute, extraMs) => {
-        const relay = limited.restart({ rateLimitPerMinute: perMinute, trustProxy: true });
+        const relay = await limited.restart({ rateLimitPerMinute: perMinute, trustProxy: true });
         const send = () =>
           relay.app.request('/v1/signups', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': 'b' }, body: '{}' });
         for (let i = 0; i < perMinute; i++) expect((await send()).status).toBe(400); // a refused body still spends a token
@@ -246,7 +256,7 @@ describe('methods and raw HTTP', () => {
     ['a TRACE request', 'TRACE /v1/signups HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'],
   ])('refuses %s without a 5xx, injecting no header, storing nothing', async (_label, request) => {
     await h.settle();
-    const before = storeFingerprint(h);
+    const before = await storeFingerprint(h);
     const { status, head, body } = await rawHttp(server.port, request);
     expect(status).toBeGreaterThanOrEqual(400);
     expect(status).toBeLessThan(500);
@@ -256,7 +266,7 @@ describe('methods and raw HTTP', () => {
       expect(JSON.parse(body)).toEqual(expect.objectContaining({ error: expect.any(String), message: expect.any(String) }));
     }
     await h.settle();
-    expect(storeFingerprint(h)).toEqual(before);
+    expect(await storeFingerprint(h)).toEqual(before);
   });
 
   it('refuses a chunked 5 MB body with a 413 as it streams in', async () => {

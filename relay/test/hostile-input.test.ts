@@ -54,8 +54,8 @@ async function refusedChangesNothing(request: () => Response | Promise<Response>
 const trimmedOrNull = (value: unknown) => (typeof value === 'string' ? value.trim() : null);
 
 /** The stored row has exactly what was sent (the four ruled strings trimmed at the ends). */
-function expectStoredAsSent(id: string, sent: Body) {
-  const row = h.relay.store.getSignup(id);
+async function expectStoredAsSent(id: string, sent: Body) {
+  const row = await h.relay.store.read.signups.get(id);
   expect(row, `signup ${id} stored`).toBeDefined();
   expect({
     impression_id: row!.impression_id,
@@ -86,11 +86,11 @@ describe('POST /v1/signups under hostile input', () => {
         const receipt = (await response.json()) as { id: string; state: string };
         const bot = (typeof sent.honeypot === 'string' && sent.honeypot !== '') || (typeof sent.time_to_fill_ms === 'number' && sent.time_to_fill_ms < MIN_FILL_MS);
         if (bot) {
-          expect(h.relay.store.getSignup(receipt.id), 'a bot is answered as accepted but nothing is stored').toBeUndefined();
+          expect(await h.relay.store.read.signups.get(receipt.id), 'a bot is answered as accepted but nothing is stored').toBeUndefined();
           return;
         }
-        const row = h.relay.store.getSignup(receipt.id)!;
-        if (response.status === 202 && response.headers.get('idempotent-replayed') === null) expectStoredAsSent(receipt.id, sent);
+        const row = (await h.relay.store.read.signups.get(receipt.id))!;
+        if (response.status === 202 && response.headers.get('idempotent-replayed') === null) await expectStoredAsSent(receipt.id, sent);
         else expect(row.email_norm).toBe((sent.email as string).trim().toLowerCase()); // a duplicate or replay: the same person
       }),
       { numRuns: runs(500) },
@@ -104,9 +104,9 @@ describe('POST /v1/signups under hostile input', () => {
         const response = await send(JSON.stringify(sent));
         expect(response.status, await response.clone().text()).toBe(202);
         const { id } = (await response.json()) as { id: string };
-        expectStoredAsSent(id, sent);
+        await expectStoredAsSent(id, sent);
         await h.settle();
-        const row = h.relay.store.getSignup(id)!;
+        const row = (await h.relay.store.read.signups.get(id))!;
         expect(row.state, row.last_error ?? '').toBe('delivered');
         const referral = (await h.referrals()).referrals.find((r) => r.id === row.referral_id);
         expect(referral).toMatchObject({
@@ -130,7 +130,7 @@ describe('POST /v1/signups under hostile input', () => {
     expect(response.status).toBe(202);
     const { id } = (await response.json()) as { id: string };
     await h.settle();
-    const row = h.relay.store.getSignup(id)!;
+    const row = (await h.relay.store.read.signups.get(id))!;
     expect(Buffer.from(row.first_name!, 'utf8').equals(Buffer.from(fragment.trim(), 'utf8'))).toBe(true);
     const referral = (await h.referrals()).referrals.find((r) => r.id === row.referral_id)!;
     expect([referral.first_name, referral.last_name]).toEqual([fragment.trim(), `${fragment} ${fragment}`.trim()]);
@@ -142,7 +142,7 @@ describe('POST /v1/signups under hostile input', () => {
     for (const email of [nfc, nfd]) {
       const response = await send(JSON.stringify(person(serial, { email })));
       expect(response.status).toBe(202);
-      expect(h.relay.store.getSignup(((await response.json()) as { id: string }).id)!.email).toBe(email);
+      expect((await h.relay.store.read.signups.get(((await response.json()) as { id: string }).id))!.email).toBe(email);
     }
   });
 
@@ -228,7 +228,7 @@ describe('POST /v1/signups under hostile input', () => {
       fc.asyncProperty(headerValue, async (key) => {
         const body = JSON.stringify({ ...person(1), email: unique('key@example.edu') });
         const header = new Headers({ k: key }).get('k')!; // as fetch delivers it: trimmed
-        const seen = h.relay.store.db.prepare('SELECT 1 FROM signups WHERE client_key = ?').get(`api:${header}`) !== undefined;
+        const seen = (await h.relay.store.read.sql.get('SELECT 1 FROM signups WHERE client_key = ?', [`api:${header}`])) !== undefined;
         const response = await refusedChangesNothing(() => send(body, { 'idempotency-key': key }), `key ${key.slice(0, 40)}`);
         const valid = /^[\x20-\x7e]{1,255}$/.test(header);
         // A key used before with another body is a conflict (each run's body is a new person).

@@ -49,11 +49,11 @@ const signedHmac = (body: string | Uint8Array<ArrayBuffer>) => deliver('hmac', b
 /** Delivers, then checks: no 5xx, error shape, and what a refusal may have stored (nothing, or one kept payload for a 422). */
 async function deliverChecked(send: () => Response | Promise<Response>, label: string, sentBody?: string): Promise<Response> {
   await h.settle();
-  const before = storeFingerprint(h);
+  const before = await storeFingerprint(h);
   const response = await send();
   await expectClientSafe(response.clone(), label);
   await h.settle();
-  const after = storeFingerprint(h);
+  const after = await storeFingerprint(h);
   if (response.status === 422) {
     const body = await expectErrorShape(response.clone());
     expect(body.payload_id, 'a verified, unmappable payload is kept').toEqual(expect.stringMatching(/^whp_/));
@@ -121,7 +121,7 @@ describe('POST /v1/webhooks/:source under hostile input', () => {
         expect(response.status, await response.clone().text()).toBe(202);
         const { id } = (await response.json()) as { id: string };
         await h.settle();
-        const row = h.relay.store.getSignup(id)!;
+        const row = (await h.relay.store.read.signups.get(id))!;
         const mapped = { impression_id: impression, first_name: first.trim(), last_name: last.trim(), email: address };
         expect(row).toMatchObject({ source: 'hmac', state: 'delivered', ...mapped });
         const expectedMetadata = canonicalJson({ extra, plan });

@@ -66,8 +66,8 @@ async function everyAnswer(h: Harness): Promise<Array<[string, string]>> {
   };
   const get = (path: string, headers: Record<string, string> = {}) => h.relay.app.request(path, { headers });
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
-  const ids = (h.relay.store.db.prepare('SELECT id FROM signups').all() as { id: string }[]).map((row) => row.id);
-  const payloads = (h.relay.store.db.prepare('SELECT id FROM webhook_payloads').all() as { id: string }[]).map((row) => row.id);
+  const ids = ((await h.relay.store.read.sql.all('SELECT id FROM signups')) as { id: string }[]).map((row) => row.id);
+  const payloads = ((await h.relay.store.read.sql.all('SELECT id FROM webhook_payloads')) as { id: string }[]).map((row) => row.id);
   for (const path of ['/healthz', '/readyz', '/openapi.json', '/docs', '/docs/reference.css', '/admin', '/demo', '/demo.css', '/nope', '/metrics']) {
     await take(path, await get(path));
   }
@@ -129,7 +129,7 @@ describe('the Vantio secret key never leaves the relay', () => {
         h.clock.now += 3_600_000;
         await h.settle();
       }
-      const attempts = h.relay.store.db.prepare('SELECT error FROM attempts WHERE error IS NOT NULL').all() as { error: string }[];
+      const attempts = (await h.relay.store.read.sql.all('SELECT error FROM attempts WHERE error IS NOT NULL')) as { error: string }[];
       const errors = attempts.map((attempt) => attempt.error).join('\n');
       for (const seen of ['HTTP 503', 'Rate limit', 'timed out', 'network error']) expect(errors).toContain(seen);
       await expectNothingLeaks(h, EMULATOR_KEY, answers);
@@ -158,7 +158,7 @@ describe('the Vantio secret key never leaves the relay', () => {
       h.clock.now += 3_600_000;
       answers.push(...(await traffic(h, ['E401'])));
       expect(upstream.seen).toContain(`Bearer ${CANARY}`); // the key really went out and came back
-      const errors = (h.relay.store.db.prepare('SELECT error FROM attempts').all() as { error: string | null }[]).map((row) => row.error ?? '');
+      const errors = ((await h.relay.store.read.sql.all('SELECT error FROM attempts')) as { error: string | null }[]).map((row) => row.error ?? '');
       expect(errors.join('\n')).toMatch(/E400: you sent/);
       await expectNothingLeaks(h, CANARY, answers);
     } finally {

@@ -9,23 +9,27 @@ import { randomBytes } from 'node:crypto';
 import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { AdminStore } from '../store/admin-store';
+import { ApiError } from '../http/errors';
+import { BackupNotSupported, type Store } from '../store/types';
 
 export interface BackupDeps {
-  adminStore: Pick<AdminStore, 'backupTo'>;
+  store: Pick<Store, 'backupTo'>;
   /** Where the temporary copy is written: the database's own directory has room for it. */
   backupDir: string;
   now: () => number;
 }
 
-export function backupRoutes({ adminStore, backupDir, now }: BackupDeps) {
+export function backupRoutes({ store, backupDir, now }: BackupDeps) {
   const app = new Hono();
   app.get('/backup', async (c) => {
     const path = join(backupDir, `.relay-backup-${randomBytes(8).toString('hex')}.sqlite`);
     let handle;
     try {
-      await adminStore.backupTo(path);
+      await store.backupTo(path);
       handle = await open(path, 'r');
+    } catch (error) {
+      if (error instanceof BackupNotSupported) throw new ApiError(501, error.message);
+      throw error;
     } finally {
       // Unlink right away: the descriptor (if any) keeps the bytes readable until closed.
       await Promise.all(['', '-journal', '-wal', '-shm'].map((suffix) => rm(`${path}${suffix}`, { force: true })));

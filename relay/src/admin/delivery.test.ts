@@ -24,7 +24,7 @@ describe('POST /v1/admin/delivery/pause|resume', () => {
     expect(await ready.json()).toMatchObject({ delivery: { paused: true, reason: 'admin' } });
 
     await h.relay.stop(1_000);
-    h.restart();
+    await h.restart();
     expect(await (await h.admin('/delivery')).json()).toMatchObject({ delivery: { paused: true, reason: 'admin' } });
 
     const resumed = await h.admin('/delivery/resume', { method: 'POST' });

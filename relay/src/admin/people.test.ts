@@ -27,7 +27,7 @@ describe('DELETE /v1/admin/people/:email', () => {
     expect(body.signup_ids).toHaveLength(3);
     const list = (await (await h.admin('/signups')).json()) as { items: { email: string }[] };
     expect(list.items.map((item) => item.email)).toEqual(['person2@example.edu']);
-    expect(h.relay.store.getSignup(((await keep.json()) as { id: string }).id)).toBeDefined();
+    expect(await h.relay.store.read.signups.get(((await keep.json()) as { id: string }).id)).toBeDefined();
     expect(h.logLines.join('')).not.toMatch(/ana\.li/i);
     expect(h.logLines.join('')).toContain('"route":"/v1/admin/people/:email"');
 

@@ -4,22 +4,22 @@
  * went. The email is a route parameter; the request log records the route pattern only.
  */
 import { Hono } from 'hono';
-import type { AdminStore } from '../store/admin-store';
+import type { Store } from '../store/types';
 import { parseOr400, ZEmailParam } from './query';
 
 /** Deletes stored webhook payloads of one normalised email; returns how many. */
 export type ErasePayloads = (emailNorm: string) => number | Promise<number>;
 
 export interface PeopleDeps {
-  adminStore: Pick<AdminStore, 'erasePerson'>;
+  store: Pick<Store, 'transaction'>;
   erasePayloads?: ErasePayloads | undefined;
 }
 
-export function peopleRoutes({ adminStore, erasePayloads }: PeopleDeps) {
+export function peopleRoutes({ store, erasePayloads }: PeopleDeps) {
   const app = new Hono();
   app.delete('/people/:email', async (c) => {
     const emailNorm = parseOr400(ZEmailParam, c.req.param('email'), 'email');
-    const erased = await adminStore.erasePerson(emailNorm);
+    const erased = await store.transaction((tx) => tx.admin.erasePerson(emailNorm));
     const webhookPayloads = erasePayloads ? await erasePayloads(emailNorm) : null;
     return c.json({
       signups: erased.signups,

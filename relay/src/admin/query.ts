@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { describeFieldIssues, normaliseEmail, SIGNUP_STATES, toFieldIssues, ZImpressionId } from '@vantio/shared';
 import { ApiError } from '../http/errors';
-import type { SignupFilter } from '../store/admin-store';
+import type { SignupFilter } from '../store/repos/admin';
 import { decodeCursor } from './views';
 
 const DAY_MS = 86_400_000;

@@ -5,12 +5,12 @@
  * deleted once older than N days. Runs never overlap; the timer does not keep the process alive.
  */
 import type { Logger } from '../logger';
-import type { AdminStore } from '../store/admin-store';
+import type { Store } from '../store/types';
 
 const DAY_MS = 86_400_000;
 
 export interface RetentionOptions {
-  adminStore: Pick<AdminStore, 'purgeDeliveredPii'>;
+  store: Pick<Store, 'transaction'>;
   /** Deletes kept webhook payloads received before the cutoff; resolves with the count. */
   purgePayloads?: (cutoff: number) => Promise<number>;
   days: number;
@@ -26,8 +26,20 @@ export interface RetentionJob {
   stop(): Promise<void>;
 }
 
+const PURGE_BATCH = 1000;
+
+/** Purges in batches, one unit of work each, so no transaction grows large. */
+export async function purgeDeliveredPii(store: Pick<Store, 'transaction'>, cutoff: number, now: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const changed = await store.transaction((tx) => tx.admin.purgeDeliveredPii(cutoff, now, PURGE_BATCH));
+    total += changed;
+    if (changed < PURGE_BATCH) return total;
+  }
+}
+
 export function startRetention({
-  adminStore,
+  store,
   purgePayloads,
   days,
   now,
@@ -41,7 +53,7 @@ export function startRetention({
     try {
       const at = now();
       const cutoff = at - days * DAY_MS;
-      const purged = await adminStore.purgeDeliveredPii(cutoff, at);
+      const purged = await purgeDeliveredPii(store, cutoff, at);
       const payloads = (await purgePayloads?.(cutoff)) ?? 0;
       if (purged > 0 || payloads > 0) {
         logger.info({ purged, webhook_payloads: payloads, retention_days: days }, 'retention: personal data removed');

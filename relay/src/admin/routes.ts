@@ -3,8 +3,6 @@
  */
 import { Hono } from 'hono';
 import type { Logger } from '../logger';
-import type { AdminStatsStore } from '../store/admin-stats-store';
-import type { AdminStore } from '../store/admin-store';
 import type { Store } from '../store/types';
 import { backupRoutes } from './backup';
 import { deliveryRoutes, type DeliveryControl } from './delivery';
@@ -15,8 +13,6 @@ import { statsRoutes } from './stats';
 
 /** What the relay hands the admin API (built in relay.ts). */
 export interface AdminServices {
-  adminStore: AdminStore;
-  statsStore: AdminStatsStore;
   control: DeliveryControl;
   /** Directory for the temporary backup copy (the database's own). */
   backupDir: string;
@@ -31,13 +27,13 @@ export interface AdminRouteDeps extends AdminServices {
 }
 
 export function adminRoutes(deps: AdminRouteDeps) {
-  const { store, adminStore, statsStore, control, now, logger } = deps;
+  const { store, control, now, logger } = deps;
   const app = new Hono();
-  app.route('/', signupAdminRoutes({ store, adminStore, now, notify: () => control.notify() }));
-  app.route('/', statsRoutes({ store, statsStore, delivery: () => control.status(), now, retentionDays: deps.retentionDays }));
-  app.route('/', exportRoutes({ adminStore, now, logger }));
-  app.route('/', peopleRoutes({ adminStore, erasePayloads: deps.erasePayloads }));
-  app.route('/', backupRoutes({ adminStore, backupDir: deps.backupDir, now }));
+  app.route('/', signupAdminRoutes({ store, now, notify: () => control.notify() }));
+  app.route('/', statsRoutes({ store, delivery: () => control.status(), now, retentionDays: deps.retentionDays }));
+  app.route('/', exportRoutes({ store, now, logger }));
+  app.route('/', peopleRoutes({ store, erasePayloads: deps.erasePayloads }));
+  app.route('/', backupRoutes({ store, backupDir: deps.backupDir, now }));
   app.route('/', deliveryRoutes({ control }));
   return app;
 }

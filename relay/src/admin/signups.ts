@@ -6,15 +6,15 @@
 import { Hono } from 'hono';
 import type { TSignupState } from '@vantio/shared';
 import { ApiError } from '../http/errors';
-import type { AdminStore, Keyset, RequeueResult } from '../store/admin-store';
+import { upstreamKeyFor } from '../ingest';
+import type { Keyset, RequeueResult } from '../store/repos/admin';
 import type { Store } from '../store/types';
 import { optionalJsonBody, type OptionalJsonVariables } from './body';
 import { parseOr400, toFilter, ZListQuery, ZReplayBody, ZRetryBody } from './query';
 import { encodeCursor, toSignupView, type SignupView } from './views';
 
 export interface SignupAdminDeps {
-  store: Pick<Store, 'getSignup' | 'listAttempts'>;
-  adminStore: AdminStore;
+  store: Pick<Store, 'read' | 'transaction'>;
   now: () => number;
   /** Starts delivery of what was just requeued. */
   notify: () => void;
@@ -33,27 +33,27 @@ export interface ReplayReport {
 
 const REPLAY_PAGE = 500;
 
-export function signupAdminRoutes({ store, adminStore, now, notify }: SignupAdminDeps) {
+export function signupAdminRoutes({ store, now, notify }: SignupAdminDeps) {
   const app = new Hono<{ Variables: OptionalJsonVariables }>();
 
-  app.get('/signups', (c) => {
+  app.get('/signups', async (c) => {
     const query = parseOr400(ZListQuery, c.req.query(), 'query');
-    const rows = adminStore.listSignups(toFilter(query), { limit: query.limit + 1, order: query.order, after: query.cursor });
+    const rows = await store.read.admin.listSignups(toFilter(query), { limit: query.limit + 1, order: query.order, after: query.cursor });
     const items = rows.slice(0, query.limit);
     const last = items.at(-1);
     const nextCursor = rows.length > query.limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null;
     return c.json({ items: items.map((row) => toSignupView(row)), next_cursor: nextCursor });
   });
 
-  app.get('/signups/:id', (c) => {
-    const signup = store.getSignup(c.req.param('id'));
+  app.get('/signups/:id', async (c) => {
+    const signup = await store.read.signups.get(c.req.param('id'));
     if (!signup) throw new ApiError(404, 'No signup with that id');
-    return c.json(toSignupView(signup, store.listAttempts(signup.id)));
+    return c.json(toSignupView(signup, await store.read.signups.attempts(signup.id)));
   });
 
   app.post('/signups/:id/retry', optionalJsonBody(4096), async (c) => {
     const body = parseOr400(ZRetryBody, c.get('jsonBody') ?? {}, 'body');
-    const [result] = await adminStore.requeue([c.req.param('id')], { impressionId: body.impression_id, now: now() });
+    const [result] = await requeueSignups(store, [c.req.param('id')], { impressionId: body.impression_id, now: now() });
     const signup = retryAnswer(result!, body.impression_id);
     notify();
     return c.json({ signup, impression_changed: result?.kind === 'requeued' && result.impressionChanged });
@@ -69,7 +69,7 @@ export function signupAdminRoutes({ store, adminStore, now, notify }: SignupAdmi
     if (body.ids) {
       const wanted: string[] = [];
       for (const id of new Set(body.ids)) {
-        const state = store.getSignup(id)?.state;
+        const state = (await store.read.signups.get(id))?.state;
         report.matched += 1;
         if (state === undefined) report.skipped.push({ id, reason: 'not_found' });
         else if (!(body.states as TSignupState[]).includes(state)) report.skipped.push({ id, reason: 'state' });
@@ -77,17 +77,17 @@ export function signupAdminRoutes({ store, adminStore, now, notify }: SignupAdmi
       }
       for (let i = 0; i < wanted.length; i += REPLAY_PAGE) {
         const ids = wanted.slice(i, i + REPLAY_PAGE);
-        tally(ids, await adminStore.requeue(ids, options));
+        tally(ids, await requeueSignups(store, ids, options));
       }
     } else {
       const filter = toFilter({ impression_id: body.impression_id, source: body.source, from: body.from, to: body.to });
       let after: Keyset | undefined;
       for (;;) {
-        const page = adminStore.listIdsInStates(body.states, filter, after, REPLAY_PAGE);
+        const page = await store.read.admin.listIdsInStates(body.states, filter, after, REPLAY_PAGE);
         if (page.length === 0) break;
         const ids = page.map((row) => row.id);
         report.matched += ids.length;
-        tally(ids, await adminStore.requeue(ids, options));
+        tally(ids, await requeueSignups(store, ids, options));
         after = page.at(-1);
       }
     }
@@ -96,6 +96,35 @@ export function signupAdminRoutes({ store, adminStore, now, notify }: SignupAdmi
   });
 
   return app;
+}
+
+/** Thrown inside the unit of work to undo a dry run after computing its results. */
+class DryRunRollback extends Error {}
+
+/**
+ * Puts signups back in the queue, due now, optionally on a corrected impression (which
+ * changes the upstream key), in one unit of work; with `dryRun` the same checks run and
+ * everything is rolled back.
+ */
+export async function requeueSignups(
+  store: Pick<Store, 'transaction'>,
+  ids: string[],
+  options: { impressionId?: string | undefined; now: number; dryRun?: boolean },
+): Promise<RequeueResult[]> {
+  const { impressionId } = options;
+  const correction =
+    impressionId === undefined ? undefined : { impressionId, upstreamKey: (email: string) => upstreamKeyFor(impressionId, email) };
+  let results: RequeueResult[] = [];
+  try {
+    await store.transaction(async (tx) => {
+      results = [];
+      for (const id of ids) results.push(await tx.admin.requeue(id, correction, options.now));
+      if (options.dryRun) throw new DryRunRollback();
+    });
+  } catch (error) {
+    if (!(error instanceof DryRunRollback)) throw error;
+  }
+  return results;
 }
 
 function addToReport(report: ReplayReport, id: string, result: RequeueResult): void {

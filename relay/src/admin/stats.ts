@@ -5,8 +5,9 @@
  */
 import { Hono } from 'hono';
 import type { DeliveryStatus } from '../forwarder';
-import { emptyCounts, type AdminStatsStore, type RawStats, type StateCounts } from '../store/admin-stats-store';
-import type { Store } from '../store/types';
+import type { RawStats } from '../store/repos/stats';
+import { emptyCounts } from '../store/repos/signups';
+import type { StateCounts, Store } from '../store/types';
 import { parseOr400, statsWindow, ZStatsQuery } from './query';
 import { iso } from './views';
 
@@ -30,20 +31,20 @@ export interface StatsView {
 }
 
 export interface StatsDeps {
-  store: Pick<Store, 'getCounter'>;
-  statsStore: AdminStatsStore;
+  store: Pick<Store, 'read'>;
   delivery: () => DeliveryStatus;
   now: () => number;
   retentionDays: number;
 }
 
-export function statsRoutes({ store, statsStore, delivery, now, retentionDays }: StatsDeps) {
+export function statsRoutes({ store, delivery, now, retentionDays }: StatsDeps) {
   const app = new Hono();
-  app.get('/stats', (c) => {
+  app.get('/stats', async (c) => {
     const query = parseOr400(ZStatsQuery, c.req.query(), 'query');
     const at = now();
     const window = statsWindow(query, at);
-    const raw = statsStore.read({ ...window, top: query.top });
+    const raw = await store.read.stats.read({ ...window, top: query.top });
+    const bots = await store.read.meta.counter('bots');
     const view: StatsView = {
       generated_at: iso(at)!,
       window: { from: iso(window.from)!, to: iso(window.to)!, days: Math.ceil((window.to - window.from) / DAY_MS) },
@@ -55,7 +56,7 @@ export function statsRoutes({ store, statsStore, delivery, now, retentionDays }:
       delivery_latency_ms: raw.delivery_latency_ms,
       oldest_queued_at: iso(raw.oldest_queued_at),
       oldest_queued_age_s: raw.oldest_queued_at === null ? null : Math.max(0, Math.floor((at - raw.oldest_queued_at) / 1000)),
-      bots: store.getCounter('bots'),
+      bots,
       delivery: delivery(),
       retention_days: retentionDays,
     };

@@ -2,7 +2,7 @@
  * What the admin API answers: signups as JSON views (with PII: the admin API is behind
  * the token) and opaque keyset cursors.
  */
-import type { Keyset } from '../store/admin-store';
+import type { Keyset } from '../store/repos/admin';
 import type { AttemptRow, SignupRow } from '../store/types';
 
 export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

@@ -29,7 +29,7 @@ export function corsAllowlist(options: CorsOptions): MiddlewareHandler {
   return async (c, next) => {
     const origin = c.req.header('origin');
     if (origin === undefined) return next(); // same-origin navigation or a server-to-server call
-    const allowed = options.isAllowed(origin, new URL(c.req.url).origin);
+    const allowed = options.isAllowed(origin);
     if (c.req.method === 'OPTIONS') {
       if (!allowed) return c.body(null, 204, { Vary: 'Origin' });
       return c.body(null, 204, { ...preflightHeaders, 'Access-Control-Allow-Origin': origin, Vary: 'Origin' });

@@ -6,6 +6,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { TErrorBody, TFieldIssue } from '@vantio/shared';
+import { describeStorageUnavailable, isStorageUnavailable, retryAfterSeconds, type StorageUnavailable } from '../store/errors';
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
@@ -45,15 +46,28 @@ export function errorResponse(c: Context, status: ContentfulStatusCode, message:
   return c.json(errorBody(status, message, extra.issues), status);
 }
 
-export type ErrorLogger = (error: unknown, c: Context) => void;
+/** `storage` is set when the database could not take the write (disk full, read-only, down). */
+export type ErrorLogger = (error: unknown, c: Context, storage?: StorageUnavailable) => void;
 
-/** The app's `onError`: known errors keep their status; anything else is a logged 500 with no details. */
+/**
+ * The app's `onError`: known errors keep their status; a storage failure (full disk,
+ * read-only file, database down, for signups, webhooks and admin writes alike) is a 503
+ * with Retry-After saying nothing was stored; anything else is a logged 500 with no details.
+ * Always 503, never 507 for a full disk: every client (the widget, webhook senders, load
+ * balancers) already treats a 503 as "try again later".
+ */
 export function createErrorHandler(logUnexpected: ErrorLogger) {
   return (error: Error, c: Context) => {
     if (error instanceof ApiError) return errorResponse(c, error.status as ContentfulStatusCode, error.message, error.extra);
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;
       return errorResponse(c, status, error.message || reasonPhrase(status));
+    }
+    const storage = isStorageUnavailable(error);
+    if (storage) {
+      logUnexpected(error, c, storage);
+      c.header('Cache-Control', 'no-store');
+      return errorResponse(c, 503, describeStorageUnavailable(storage), { headers: { 'Retry-After': String(retryAfterSeconds(storage)) } });
     }
     logUnexpected(error, c);
     return errorResponse(c, 500, 'The relay hit an unexpected error; nothing was stored. Try again.');

@@ -124,9 +124,9 @@ describe('real responses match the document', () => {
     await expectDocumented('get', '/demo.css', await request('/demo.css'));
     const bundle = await request('/vantio-capture.js');
     await expectDocumented('get', '/vantio-capture.js', bundle);
-    const paused = h.restart({ forwardConcurrency: 0 });
+    const paused = await h.restart({ forwardConcurrency: 0 });
     await expectDocumented('get', '/readyz', await paused.app.request('/readyz'));
-    h.relay = h.restart();
+    h.relay = await h.restart();
   });
 
   it('admin API', async () => {
@@ -160,7 +160,7 @@ describe('real responses match the document', () => {
     await expectDocumented('post', '/v1/admin/delivery/resume', await h.admin('/delivery/resume', { method: 'POST' }));
     await expectDocumented('delete', '/v1/admin/people/:email', await h.admin(`/people/${encodeURIComponent('Person20@Example.edu')}`, { method: 'DELETE' }));
     await expectDocumented('delete', '/v1/admin/people/:email', await h.admin('/people/not-an-email', { method: 'DELETE' }));
-    h.relay = h.restart({ adminToken: undefined });
+    h.relay = await h.restart({ adminToken: undefined });
     await expectDocumented('get', '/v1/admin/stats', await h.admin('/stats'));
   });
 

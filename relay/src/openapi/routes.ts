@@ -33,6 +33,7 @@ export function openApiRoutes(document: OpenApiDocument = relayOpenApiDocument()
         formAction: ["'none'"],
         frameAncestors: ["'none'"],
       },
+      xFrameOptions: 'DENY', // as frame-ancestors says, for browsers that only know this one
       strictTransportSecurity: false,
     }),
   );

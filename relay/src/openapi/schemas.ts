@@ -36,7 +36,10 @@ const counts = z.strictObject(Object.fromEntries(SIGNUP_STATES.map((state) => [s
 
 export const ZDeliveryStatus = z.strictObject({
   paused: z.boolean(),
-  reason: z.enum(['unauthorized', 'admin', 'held']).nullable().describe('unauthorized: Vantio refused the key; admin: paused by an admin; held: RELAY_FORWARD_CONCURRENCY is 0'),
+  reason: z
+    .enum(['unauthorized', 'misconfigured', 'admin', 'held'])
+    .nullable()
+    .describe('unauthorized: Vantio refused the key; misconfigured: VANTIO_API_URL answers with a redirect; admin: paused by an admin; held: RELAY_FORWARD_CONCURRENCY is 0'),
   message: z.string().nullable(),
   since: isoTime.nullable(),
   heldUntil: isoTime.nullable().describe('After a 429 from Vantio (Retry-After) or a failed write, nothing is sent before this time'),
@@ -55,7 +58,7 @@ export const ZNotReady = ZErrorBody.extend({ database: z.string(), delivery: ZDe
 export const ZAttemptView = z.strictObject({
   started_at: isoTime,
   duration_ms: z.number().int(),
-  outcome: z.enum(['created', 'rejected', 'unauthorized', 'retryable']),
+  outcome: z.enum(['created', 'rejected', 'unauthorized', 'misconfigured', 'mismatched', 'retryable']),
   http_status: z.number().int().nullable(),
   error: z.string().nullable(),
 });

@@ -8,18 +8,19 @@ import { ZPageConfig, ZPageSlug } from '@vantio/shared';
 import { parseOr400 } from '../admin/query';
 import { ApiError } from '../http/errors';
 import { jsonBody, type JsonBodyVariables } from '../http/json-body';
-import { toPageView, type PageStore } from './page-store';
+import type { Store } from '../store/types';
+import { toPageView } from './index';
 
 const PAGE_BODY_LIMIT = 16 * 1024;
 
-export function pageAdminRoutes({ pages, now }: { pages: PageStore; now: () => number }) {
+export function pageAdminRoutes({ store, now }: { store: Store; now: () => number }) {
   const app = new Hono<{ Variables: JsonBodyVariables }>();
   const slugOf = (raw: string) => parseOr400(ZPageSlug, raw, 'slug');
 
-  app.get('/v1/admin/pages', (c) => c.json({ pages: pages.list().map(toPageView) }));
+  app.get('/v1/admin/pages', async (c) => c.json({ pages: (await store.read.pages.list()).map(toPageView) }));
 
-  app.get('/v1/admin/pages/:slug', (c) => {
-    const page = pages.get(slugOf(c.req.param('slug')));
+  app.get('/v1/admin/pages/:slug', async (c) => {
+    const page = await store.read.pages.get(slugOf(c.req.param('slug')));
     if (!page) throw new ApiError(404, 'No page with this slug');
     return c.json(toPageView(page));
   });
@@ -27,13 +28,13 @@ export function pageAdminRoutes({ pages, now }: { pages: PageStore; now: () => n
   app.put('/v1/admin/pages/:slug', jsonBody(PAGE_BODY_LIMIT), async (c) => {
     const slug = slugOf(c.req.param('slug'));
     const config = parseOr400(ZPageConfig, c.get('jsonBody'), 'page');
-    const { page, created } = await pages.put(slug, config, now());
+    const { page, created } = await store.transaction((tx) => tx.pages.put(slug, config, now()));
     return c.json(toPageView(page), created ? 201 : 200);
   });
 
   app.delete('/v1/admin/pages/:slug', async (c) => {
     const slug = slugOf(c.req.param('slug'));
-    if (!(await pages.delete(slug))) throw new ApiError(404, 'No page with this slug');
+    if (!(await store.transaction((tx) => tx.pages.delete(slug)))) throw new ApiError(404, 'No page with this slug');
     return c.body(null, 204);
   });
 

@@ -2,11 +2,11 @@
  * Hosted signup pages: configuration (admin API), the public `/join/:slug` routes, and the
  * sandbox's `/join/demo`.
  */
-import type { TPageConfigInput } from '@vantio/shared';
+import type { TPage, TPageConfigInput } from '@vantio/shared';
 import { ZPageConfig } from '@vantio/shared';
-import type { PageStore } from './page-store';
+import type { StoredPage } from '../store/repos/pages';
+import type { Store } from '../store/types';
 
-export { PageStore } from './page-store';
 export { pageAdminRoutes } from './admin-routes';
 export { pageRoutes } from './routes';
 
@@ -21,6 +21,17 @@ export const DEMO_PAGE: TPageConfigInput = {
 };
 
 /** Sandbox mode: `/join/demo` exists from the first start (an admin's edits are kept). */
-export async function seedDemoPage(pages: PageStore, now: number): Promise<void> {
-  if (!pages.get('demo')) await pages.put('demo', ZPageConfig.parse(DEMO_PAGE), now);
+export async function seedDemoPage(store: Store, now: number): Promise<void> {
+  await store.transaction(async (tx) => {
+    if (!(await tx.pages.get('demo'))) await tx.pages.put('demo', ZPageConfig.parse(DEMO_PAGE), now);
+  });
+}
+
+export function toPageView(page: StoredPage): TPage {
+  return {
+    slug: page.slug,
+    config: page.config,
+    created_at: new Date(page.createdAt).toISOString(),
+    updated_at: new Date(page.updatedAt).toISOString(),
+  };
 }

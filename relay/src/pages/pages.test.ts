@@ -12,6 +12,7 @@ const put = (slug: string, body: unknown) =>
   h.admin(`/pages/${slug}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const get = (path: string, headers: Record<string, string> = {}) => h.relay.app.request(path, { headers });
 const cookieOf = (res: Response) => /vantio_impression=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+const rows = async (sql: string) => Number((await h.relay.store.read.sql.get<{ n: number }>(sql))!.n);
 const token = (html: string) => /name="form_token" value="([^"]+)"/.exec(html)![1]!;
 const post = (path: string, form: Record<string, string>, cookie?: string) =>
   h.relay.app.request(path, {
@@ -130,8 +131,7 @@ describe('POST /join/:slug', () => {
     expect(again.status).toBe(303);
     await h.settle();
     expect((await h.referrals()).referrals).toHaveLength(1);
-    const count = h.relay.store.db.prepare("SELECT COUNT(*) AS n FROM signups WHERE source = 'page:robotics'").get() as { n: number };
-    expect(count.n).toBe(1);
+    expect(await rows("SELECT COUNT(*) AS n FROM signups WHERE source = 'page:robotics'")).toBe(1);
   });
 
   it('re-renders field errors with the values kept, storing nothing', async () => {
@@ -145,15 +145,15 @@ describe('POST /join/:slug', () => {
     expect(html).toContain('Campo obligatorio.');
     expect(html).toContain('Escribe un correo válido.');
     expect(html).toContain('aria-describedby="email-error"');
-    expect(h.relay.store.db.prepare('SELECT COUNT(*) AS n FROM signups').get()).toEqual({ n: 0 });
+    expect(await rows('SELECT COUNT(*) AS n FROM signups')).toBe(0);
   });
 
   it('treats a form sent faster than a person can fill it as a bot (counted, not stored)', async () => {
     const form_token = await form();
     const res = await post('/join/robotics', { ...ada, form_token }, 'imp_demo_1');
     expect(res.status).toBe(303);
-    expect(h.relay.store.getCounter('bots')).toBe(1);
-    expect(h.relay.store.db.prepare('SELECT COUNT(*) AS n FROM signups').get()).toEqual({ n: 0 });
+    expect(await h.relay.store.read.meta.counter('bots')).toBe(1);
+    expect(await rows('SELECT COUNT(*) AS n FROM signups')).toBe(0);
   });
 
   it('refuses a forged or missing token and a post without an impression', async () => {
@@ -164,7 +164,7 @@ describe('POST /join/:slug', () => {
     const noImpression = await post('/join/robotics', { ...ada, form_token: await form() });
     expect(noImpression.status).toBe(400);
     expect(await noImpression.text()).toContain('Escanea el cartel');
-    expect(h.relay.store.db.prepare('SELECT COUNT(*) AS n FROM signups').get()).toEqual({ n: 0 });
+    expect(await rows('SELECT COUNT(*) AS n FROM signups')).toBe(0);
   });
 });
 
@@ -201,6 +201,6 @@ describe('the photo field', () => {
     const html = await res.text();
     expect(html).toContain('id="profile_picture-error"');
     expect(html).toContain('value="ada@example.edu"');
-    expect(h.relay.store.db.prepare('SELECT (SELECT COUNT(*) FROM signups) + (SELECT COUNT(*) FROM pictures) AS n').get()).toEqual({ n: 0 });
+    expect(await rows('SELECT (SELECT COUNT(*) FROM signups) + (SELECT COUNT(*) FROM pictures) AS n')).toBe(0);
   });
 });

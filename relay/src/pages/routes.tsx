@@ -25,7 +25,7 @@ import { PICTURE_MAX_BYTES } from '../pictures/process';
 import { chooseEncoding } from '../static-routes';
 import type { Store } from '../store/types';
 import { issueFormToken, readFormToken } from './form-token';
-import type { PageStore, StoredPage } from './page-store';
+import type { StoredPage } from '../store/repos/pages';
 import { FormPage, MessagePage, renderDocument, ThanksPage, type FormState } from './render';
 import { storedSecret } from './secret';
 import { localeFromHeader, PAGE_STRINGS } from './strings';
@@ -34,17 +34,16 @@ export const IMPRESSION_COOKIE = 'vantio_impression';
 const TEXT_BODY_LIMIT = 64 * 1024;
 
 export interface PageRouteDeps {
-  pages: PageStore;
   ingestor: Ingestor;
-  store: Pick<Store, 'getFlag' | 'setFlag' | 'incrementCounter'>;
+  store: Store;
   /** Present when RELAY_PICTURES is on; the photo field shows only then. */
   pictures?: Pictures | undefined;
   now: () => number;
   minFillMs: number;
   rateLimitPerMinute: number;
   trustProxy: boolean;
-  /** RELAY_PUBLIC_URL (og:url); the request's origin when unset. */
-  publicUrl: () => string | undefined;
+  /** RELAY_PUBLIC_URL (og:url; none when unset). */
+  publicUrl: string | undefined;
   onBot?: (() => void) | undefined;
 }
 
@@ -61,7 +60,7 @@ export function pageCsp(nonce: string, frameAncestors: string[]): string {
 }
 
 export function pageRoutes(deps: PageRouteDeps) {
-  const { pages, ingestor, store, pictures, now } = deps;
+  const { ingestor, store, pictures, now } = deps;
   const tokenSecret = storedSecret(store, 'page_form_secret');
   const app = new Hono();
   const limiter = rateLimit({ perMinute: deps.rateLimitPerMinute, now, key: (c) => clientIp(c, deps.trustProxy) });
@@ -72,13 +71,14 @@ export function pageRoutes(deps: PageRouteDeps) {
     c.header('Cache-Control', 'no-store');
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'same-origin');
-    const origin = deps.publicUrl() ?? new URL(c.req.url).origin;
+    // RELAY_PUBLIC_URL is the relay's only source of its own origin (never the Host header).
+    const origin = deps.publicUrl;
     const document = renderDocument(
         {
           locale: config?.locale ?? localeFromHeader(c.req.header('accept-language')),
           title,
           description: config?.description?.split('\n')[0],
-          url: slug ? `${origin}/join/${slug}` : undefined,
+          url: slug && origin ? `${origin}/join/${slug}` : undefined,
           image: config?.logo_url,
           accent: config?.accent_color,
           nonce,
@@ -101,9 +101,9 @@ export function pageRoutes(deps: PageRouteDeps) {
     const t = PAGE_STRINGS[localeFromHeader(c.req.header('accept-language'))];
     return html(c, 404, undefined, t.notFoundTitle, <MessagePage heading={t.notFoundTitle} message={t.notFound} />);
   };
-  const findPage = (c: Context): StoredPage | undefined => {
+  const findPage = async (c: Context): Promise<StoredPage | undefined> => {
     const slug = c.req.param('slug') ?? '';
-    return ZPageSlug.safeParse(slug).success ? pages.get(slug) : undefined;
+    return ZPageSlug.safeParse(slug).success ? store.read.pages.get(slug) : undefined;
   };
   const scanPage = (c: Context, page: StoredPage, status: ContentfulStatusCode) => {
     const t = PAGE_STRINGS[page.config.locale];
@@ -130,7 +130,7 @@ export function pageRoutes(deps: PageRouteDeps) {
 
   app.get('/join', notFound);
   app.get('/join/:slug', async (c) => {
-    const page = findPage(c);
+    const page = await findPage(c);
     if (!page) return notFound(c);
     const fromUrl = validImpression(c.req.query('impression_id'));
     if (fromUrl && !framed(c)) {
@@ -151,8 +151,8 @@ export function pageRoutes(deps: PageRouteDeps) {
     return formPage(c, page, 200, { values: {}, errors: {} }, framed(c) ? impression : undefined);
   });
 
-  app.get('/join/:slug/thanks', (c) => {
-    const page = findPage(c);
+  app.get('/join/:slug/thanks', async (c) => {
+    const page = await findPage(c);
     if (!page) return notFound(c);
     const t = PAGE_STRINGS[page.config.locale];
     return html(c, 200, page.config, `${t.thanksTitle} · ${page.config.title}`, <ThanksPage config={page.config} duplicate={c.req.query('already') === '1'} />, page.slug);
@@ -164,7 +164,7 @@ export function pageRoutes(deps: PageRouteDeps) {
       try {
         await limiter(c, next);
       } catch (error) {
-        const page = findPage(c);
+        const page = await findPage(c);
         if (!(error instanceof ApiError) || error.status !== 429 || !page) throw error;
         c.header('Retry-After', error.extra.headers?.['Retry-After'] ?? '60');
         const t = PAGE_STRINGS[page.config.locale];
@@ -173,15 +173,15 @@ export function pageRoutes(deps: PageRouteDeps) {
     },
     bodyLimit({
       maxSize: (pictures ? PICTURE_MAX_BYTES : 0) + TEXT_BODY_LIMIT,
-      onError: (c) => {
-        const page = findPage(c);
+      onError: async (c) => {
+        const page = await findPage(c);
         if (!page) return notFound(c);
         const t = PAGE_STRINGS[page.config.locale];
         return html(c, 413, page.config, page.config.title, <MessagePage config={page.config} heading={page.config.title} message={t.photoTooBig} />, page.slug);
       },
     }),
     async (c) => {
-      const page = findPage(c);
+      const page = await findPage(c);
       if (!page) return notFound(c);
       const t = PAGE_STRINGS[page.config.locale];
       const type = c.req.header('content-type') ?? '';
@@ -206,7 +206,7 @@ export function pageRoutes(deps: PageRouteDeps) {
 
       if (field('honeypot') || now() - token.renderedAt < deps.minFillMs) {
         // Looks accepted so the bot learns nothing, exactly like POST /v1/signups.
-        await store.incrementCounter('bots');
+        await store.transaction((tx) => tx.meta.addToCounter('bots'));
         deps.onBot?.();
         return c.redirect(`/join/${page.slug}/thanks`, 303);
       }

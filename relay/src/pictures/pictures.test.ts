@@ -24,7 +24,7 @@ export async function phoneJpeg(width = 4000, height = 3000, colour = { r: 200, 
 
 const upload = (body: Uint8Array | string, type = 'image/jpeg') =>
   h.relay.app.request('/v1/pictures', { method: 'POST', headers: { 'content-type': type }, body: body as BodyInit });
-const count = (table: string) => (h.relay.store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+const count = async (table: string) => Number((await h.relay.store.read.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n);
 
 describe('POST /v1/pictures', () => {
   it('re-encodes a 12 MP JPEG with EXIF and GPS into a ≤ 1024 px WebP without metadata', async () => {
@@ -59,7 +59,7 @@ describe('POST /v1/pictures', () => {
     expect(again.id).toBe(first.id);
     expect(other.id).not.toBe(first.id);
     expect(first.id).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    expect(count('pictures')).toBe(2);
+    expect(await count('pictures')).toBe(2);
   });
 
   it('refuses a text file named like a picture, an empty body and a bad content type, storing nothing', async () => {
@@ -70,7 +70,7 @@ describe('POST /v1/pictures', () => {
     expect(svg.status).toBe(400);
     expect((await upload(new Uint8Array(0))).status).toBe(400);
     expect((await upload(await phoneJpeg(100, 100), 'text/plain')).status).toBe(415);
-    expect(count('pictures')).toBe(0);
+    expect(await count('pictures')).toBe(0);
   });
 
   it('refuses pictures over the dimension and pixel limits with 400/413', async () => {
@@ -82,7 +82,7 @@ describe('POST /v1/pictures', () => {
     bomb.writeUInt32BE(10_000, 20); // IHDR height
     bomb.writeUInt32BE(crc32(bomb.subarray(12, 29)), 29); // IHDR CRC over type + data
     expect((await upload(bomb, 'image/png')).status).toBe(413);
-    expect(count('pictures')).toBe(0);
+    expect(await count('pictures')).toBe(0);
   });
 
   it('answers 404 for unknown or malformed picture ids', async () => {
@@ -98,11 +98,11 @@ describe('a picture goes with its person', () => {
     await h.settle();
     const { referrals } = await h.referrals();
     expect(referrals[0]).toMatchObject({ profile_picture: url });
-    expect(count('picture_uses')).toBe(1);
+    expect(await count('picture_uses')).toBe(1);
 
     const erased = await h.admin('/people/person1@example.edu', { method: 'DELETE' });
     expect(erased.status).toBe(200);
-    expect(count('pictures')).toBe(0);
+    expect(await count('pictures')).toBe(0);
     expect((await h.relay.app.request(`/pictures/${id}.webp`)).status).toBe(404);
   });
 
@@ -111,9 +111,9 @@ describe('a picture goes with its person', () => {
     await h.post(person(1, { profile_picture: url }));
     await h.post(person(2, { profile_picture: url }));
     await h.admin('/people/person1@example.edu', { method: 'DELETE' });
-    expect(count('pictures')).toBe(1);
+    expect(await count('pictures')).toBe(1);
     await h.admin('/people/person2@example.edu', { method: 'DELETE' });
-    expect(count('pictures')).toBe(0);
+    expect(await count('pictures')).toBe(0);
   });
 
   it('is deleted by the retention purge with the rest of the personal data', async () => {
@@ -125,7 +125,7 @@ describe('a picture goes with its person', () => {
       await h2.settle();
       h2.clock.now += 31 * 86_400_000;
       expect(await h2.relay.runRetention()).toBe(1);
-      expect((h2.relay.store.db.prepare('SELECT COUNT(*) AS n FROM pictures').get() as { n: number }).n).toBe(0);
+      expect(Number((await h2.relay.store.read.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM pictures'))!.n)).toBe(0);
     } finally {
       await h2.close();
     }

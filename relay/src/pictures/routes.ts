@@ -6,7 +6,6 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from '../http/errors';
 import type { Pictures } from './index';
-import { PICTURE_ID_PATTERN } from './picture-store';
 import { PICTURE_MAX_BYTES } from './process';
 
 /** Content is addressed by hash: a URL's bytes never change, so caches keep them for a year. */
@@ -36,10 +35,10 @@ export function pictureRoutes(pictures: Pictures | undefined) {
     },
   );
 
-  app.get('/pictures/:file', (c) => {
+  app.get('/pictures/:file', async (c) => {
     const file = c.req.param('file');
     const id = file.endsWith('.webp') ? file.slice(0, -5) : '';
-    const picture = pictures && PICTURE_ID_PATTERN.test(id) ? pictures.store.get(id) : undefined;
+    const picture = pictures ? await pictures.get(id) : undefined;
     if (!picture) throw new ApiError(404, 'No such picture');
     c.header('Content-Type', 'image/webp');
     c.header('Cache-Control', PICTURE_CACHE_CONTROL);

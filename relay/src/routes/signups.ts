@@ -62,7 +62,7 @@ export function signupRoutes({ ingestor, store, now, minFillMs, onBot }: SignupR
 
     if (honeypot || (fillMs !== undefined && fillMs < minFillMs)) {
       // Look accepted so the bot learns nothing; store and forward nothing but a count.
-      await store.incrementCounter('bots');
+      await store.transaction((tx) => tx.meta.addToCounter('bots'));
       onBot?.();
       const receipt: TSignupReceipt = { id: newId('sgn', now()), state: 'queued', created_at: new Date(now()).toISOString() };
       return c.json(receipt, 202);

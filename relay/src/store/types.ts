@@ -1,9 +1,17 @@
 /**
- * The storage interface. All SQL lives behind it: the SQLite store is the zero-setup
- * default; a PostgreSQL store (leasing outbox rows with FOR UPDATE SKIP LOCKED) can
- * implement the same interface when several relays must share one queue.
+ * The storage interface, one for both engines (see README.md beside this file): SQLite is
+ * the zero-setup default; PostgreSQL lets several relays share one queue. Every module
+ * outside `store/` sees only this interface; no module outside `store/` imports an engine.
  */
 import type { TReferral, TSignupState } from '@vantio/shared';
+import type { AdminRepo } from './repos/admin';
+import type { MetaRepo } from './repos/meta';
+import type { PageRepo } from './repos/pages';
+import type { PictureRepo } from './repos/pictures';
+import type { SignupRepo } from './repos/signups';
+import type { StatsRepo } from './repos/stats';
+import type { WebhookRepo } from './repos/webhooks';
+import type { Sql, StoreChannel } from './sql';
 
 export interface SignupRow {
   id: string;
@@ -37,7 +45,7 @@ export interface AttemptRow {
   signup_id: string;
   started_at: number;
   duration_ms: number;
-  outcome: 'created' | 'rejected' | 'unauthorized' | 'retryable';
+  outcome: 'created' | 'rejected' | 'unauthorized' | 'misconfigured' | 'mismatched' | 'retryable';
   http_status: number | null;
   error: string | null;
 }
@@ -68,10 +76,13 @@ export type AcceptResult =
   /** The same client idempotency key with another body. */
   | { kind: 'key_conflict'; signup: SignupRow };
 
-/** A signup the forwarder has claimed and must deliver. */
-export interface DueDelivery {
+/** A signup one relay has leased and must deliver; `claimId` fences a stale relay's late write. */
+export interface Claim {
   signup: SignupRow;
+  claimId: string;
   dueAt: number;
+  /** Another relay may take the row over after this (epoch ms). */
+  leaseUntil: number;
 }
 
 export interface AttemptRecord {
@@ -91,28 +102,62 @@ export type DeliveryNext =
 
 export type StateCounts = Record<TSignupState, number>;
 
+/** The repositories, over one unit of work (`transaction`) or over committed data (`read`). */
+export interface Repos {
+  signups: SignupRepo;
+  admin: AdminRepo;
+  webhooks: WebhookRepo;
+  meta: MetaRepo;
+  stats: StatsRepo;
+  /** Hosted signup pages (/join/:slug). */
+  pages: PageRepo;
+  /** Uploaded profile pictures and the signups that use them. */
+  pictures: PictureRepo;
+  /** The same unit's raw SQL, for what no repository covers (tests, copying a database). */
+  sql: Sql;
+}
+
 export interface Store {
-  /** Durably stores a signup and its outbox row (group-committed), or finds its twin. */
-  acceptSignup(input: NewSignup): Promise<AcceptResult>;
-  /** Records one upstream attempt and the signup's next state, in one transaction. */
-  recordDelivery(signupId: string, attempt: AttemptRecord, next: DeliveryNext, now: number): Promise<void>;
-  /** Adds to a durable counter (e.g. `bots`). */
-  incrementCounter(name: string, by?: number): Promise<void>;
-  /** Puts a signup back in the queue, due at `dueAt` (admin retry/replay). */
-  requeue(signupId: string, dueAt: number, now: number): Promise<boolean>;
+  readonly engine: 'sqlite' | 'postgres';
+  /** Reads of committed data (never a write: SQLite opens this connection read-only). */
+  readonly read: Repos;
+  /**
+   * One unit of work: every write in `unit` commits durably (fsync'd / synchronous_commit)
+   * before this resolves, or none does. SQLite group-commits the units of one event-loop
+   * turn in one transaction (a savepoint each). `unit` must await only its `tx` calls and
+   * may run more than once (PostgreSQL retries a unit that lost a uniqueness race), so it
+   * has no side effects outside the database.
+   */
+  transaction<T>(unit: (tx: Repos) => Promise<T>): Promise<T>;
 
-  /** Outbox rows due by `now`, oldest first, skipping ids already in flight. */
-  claimDue(now: number, limit: number, inFlight: ReadonlySet<string>): DueDelivery[];
-  /** When the next not-in-flight outbox row falls due, or null when the outbox is empty. */
-  nextDueAt(inFlight: ReadonlySet<string>): number | null;
+  /** Leases up to `limit` due outbox rows for `leaseMs`, oldest first, skipping rows leased by anyone. */
+  claimDue(now: number, limit: number, leaseMs: number): Promise<Claim[]>;
+  /** When the next outbox row can be claimed (due, or its lease expires), or null when none is waiting. */
+  nextDueAt(now: number): Promise<number | null>;
+  /**
+   * Records one attempt and the signup's next state, fenced by the claim: if the lease was
+   * lost (another relay took the row over), only the attempt is kept and 'stale' returned.
+   */
+  recordDelivery(claim: Claim, attempt: AttemptRecord, next: DeliveryNext, now: number): Promise<'recorded' | 'stale'>;
+  /** Gives a claim back unrecorded (a delivery aborted at shutdown): the row is due again at once. */
+  releaseClaim(claim: Claim): Promise<void>;
+  /** Calls `listener` when any relay commits a change on `channel`; returns the unsubscribe. */
+  subscribe(channel: StoreChannel, listener: () => void): () => void;
 
-  getSignup(id: string): SignupRow | undefined;
-  listAttempts(signupId: string): AttemptRow[];
-  countByState(): StateCounts;
-  getCounter(name: string): number;
-  getFlag(name: string): string | undefined;
-  setFlag(name: string, value: string | null): Promise<void>;
-  /** Throws when the database cannot take a write lock. */
-  checkWritable(): void;
-  close(): void;
+  /** Throws unless the database takes a real (tiny) write now and (where the engine can tell) its disk has room. */
+  probeWritable(): Promise<void>;
+  /** A consistent copy of the live database into `destination` (SQLite); PostgreSQL throws BackupNotSupported. */
+  backupTo(destination: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Backups of a PostgreSQL store are PostgreSQL's job (`pg_dump`, point-in-time recovery). */
+export class BackupNotSupported extends Error {
+  constructor(engine: string) {
+    super(
+      `Backups of a ${engine} relay database are made with the database's own tools: run pg_dump (e.g. ` +
+        '`pg_dump --format=custom "$RELAY_DATABASE_URL" > relay.dump`) or use your provider\'s point-in-time recovery',
+    );
+    this.name = 'BackupNotSupported';
+  }
 }

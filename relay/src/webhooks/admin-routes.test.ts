@@ -79,12 +79,12 @@ describe('/v1/admin/webhook-payloads', () => {
     expect(await stillBad.json()).toMatchObject({ payload_id: id, issues: [{ path: 'last_name' }] });
 
     // The operator fixes the mapping in RELAY_SOURCES_FILE and restarts the relay.
-    h.relay = h.restart({ webhookSources: compileSources(FIXED_SOURCES) });
+    h.relay = await h.restart({ webhookSources: compileSources(FIXED_SOURCES) });
     const fixed = await replay(id);
     expect(fixed.status).toBe(202);
     const receipt = await json(fixed);
     expect(receipt).toMatchObject({ status: 'accepted', state: 'queued' });
-    expect(h.relay.store.getSignup(receipt.id)).toMatchObject({ source: 'clerk', last_name: 'mokafor' });
+    expect(await h.relay.store.read.signups.get(receipt.id)).toMatchObject({ source: 'clerk', last_name: 'mokafor' });
     await h.settle();
     expect((await h.referrals()).referrals).toEqual([expect.objectContaining({ first_name: 'Maya', last_name: 'mokafor' })]);
 
@@ -105,7 +105,7 @@ describe('/v1/admin/webhook-payloads', () => {
 
   it('refuses to replay for a source that is no longer configured', async () => {
     const id = await deliverUnmappable();
-    h.relay = h.restart({ webhookSources: compileSources({ sources: { tally: TEST_SOURCES.sources.tally } }) });
+    h.relay = await h.restart({ webhookSources: compileSources({ sources: { tally: TEST_SOURCES.sources.tally } }) });
     const response = await replay(id);
     expect(response.status).toBe(409);
     expect(await response.json()).toMatchObject({ message: expect.stringContaining('"clerk" is no longer configured') });

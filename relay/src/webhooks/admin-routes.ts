@@ -7,14 +7,15 @@ import { z } from 'zod';
 import { toFieldIssues, describeFieldIssues, type TFieldIssue } from '@vantio/shared';
 import { ApiError } from '../http/errors';
 import type { Logger } from '../logger';
-import type { PayloadRow, PayloadSummary, WebhookStore } from '../store/webhook-store';
+import type { PayloadRow, PayloadSummary } from '../store/repos/webhooks';
+import type { Store } from '../store/types';
 import type { Intake } from './intake';
 import { describeOutcome, renderOutcome } from './routes';
 import type { WebhookSources } from './sources';
 
 export interface WebhookAdminDeps {
   sources: WebhookSources;
-  webhookStore: WebhookStore;
+  store: Pick<Store, 'read' | 'transaction'>;
   intake: Intake;
   logger: Logger;
 }
@@ -52,32 +53,32 @@ export function toPayloadView(row: PayloadSummary | PayloadRow) {
   };
 }
 
-export function webhookAdminRoutes({ sources, webhookStore, intake, logger }: WebhookAdminDeps) {
+export function webhookAdminRoutes({ sources, store, intake, logger }: WebhookAdminDeps) {
   const app = new Hono();
-  const find = (id: string) => {
-    const payload = webhookStore.getPayload(id);
+  const find = async (id: string) => {
+    const payload = await store.read.webhooks.getPayload(id);
     if (!payload) throw new ApiError(404, 'No kept webhook payload with that id');
     return payload;
   };
 
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
     const parsed = ZPayloadListQuery.safeParse(c.req.query());
     if (!parsed.success) {
       const issues = toFieldIssues(parsed.error);
       throw new ApiError(400, describeFieldIssues(issues), { issues });
     }
-    const rows = webhookStore.listPayloads(parsed.data);
+    const rows = await store.read.webhooks.listPayloads(parsed.data);
     return c.json({
       payloads: rows.map(toPayloadView),
-      counts: webhookStore.countPayloads(),
+      counts: await store.read.webhooks.countPayloads(),
       next_before: rows.length === parsed.data.limit ? rows[rows.length - 1]!.id : null,
     });
   });
 
-  app.get('/:id', (c) => c.json(toPayloadView(find(c.req.param('id')))));
+  app.get('/:id', async (c) => c.json(toPayloadView(await find(c.req.param('id')))));
 
   app.post('/:id/replay', async (c) => {
-    const payload = find(c.req.param('id'));
+    const payload = await find(c.req.param('id'));
     if (payload.status === 'ingested') {
       throw new ApiError(409, `This payload was already replayed into signup ${payload.signup_id ?? '(erased)'}`);
     }
@@ -98,7 +99,7 @@ export function webhookAdminRoutes({ sources, webhookStore, intake, logger }: We
 
   app.delete('/:id', async (c) => {
     const id = c.req.param('id');
-    if (!(await webhookStore.deletePayload(id))) throw new ApiError(404, 'No kept webhook payload with that id');
+    if (!(await store.transaction((tx) => tx.webhooks.deletePayload(id)))) throw new ApiError(404, 'No kept webhook payload with that id');
     return c.body(null, 204);
   });
 

@@ -4,8 +4,7 @@
  */
 import type { Ingestor } from '../ingest';
 import type { Logger } from '../logger';
-import type { SqliteStore } from '../store/sqlite-store';
-import { WebhookStore } from '../store/webhook-store';
+import type { Store } from '../store/types';
 import { webhookAdminRoutes } from './admin-routes';
 import { createIntake } from './intake';
 import { webhookRoutes } from './routes';
@@ -15,21 +14,19 @@ export { compileSources, describeSources, loadSourcesFile, type SourcesFile, typ
 
 export interface WebhooksDeps {
   sources: WebhookSources;
-  store: SqliteStore;
+  store: Store;
   ingestor: Ingestor;
   now: () => number;
   logger: Logger;
 }
 
 export function createWebhooks({ sources, store, ingestor, now, logger }: WebhooksDeps) {
-  const webhookStore = new WebhookStore(store);
-  const intake = createIntake({ sources, webhookStore, store, ingestor, now });
+  const intake = createIntake({ sources, store, ingestor, now });
   return {
-    webhookStore,
     /** Mount at `/v1/webhooks`. */
     routes: webhookRoutes({ sources, intake, now, logger }),
     /** Mount at `/v1/admin/webhook-payloads`, behind adminAuth. */
-    adminRoutes: webhookAdminRoutes({ sources, webhookStore, intake, logger }),
+    adminRoutes: webhookAdminRoutes({ sources, store, intake, logger }),
   };
 }
 

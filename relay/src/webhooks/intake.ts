@@ -3,10 +3,11 @@
  * ingest path shared with widget signups. HTTP-free, so the sender's route and the
  * admin's replay of a kept payload run exactly the same steps.
  */
-import { upstreamIdempotencyKey, type TFieldIssue } from '@vantio/shared';
-import type { Ingestor } from '../ingest';
+import type { TFieldIssue } from '@vantio/shared';
+import { newId } from '../ids';
+import type { AlsoInUnit, Ingestor } from '../ingest';
+import { DELIVERY_RETENTION_MS, type DeliveryRecord, type PayloadRow } from '../store/repos/webhooks';
 import type { AcceptResult, SignupRow, Store } from '../store/types';
-import type { DeliveryRecord, PayloadRow, WebhookStore } from '../store/webhook-store';
 import { acceptsEvent, eventType, mapSignup } from './mapping';
 import { bodyDigestId, type WebhookSource, type WebhookSources } from './sources';
 
@@ -22,22 +23,39 @@ export type IntakeOutcome =
 
 export interface IntakeDeps {
   sources: WebhookSources;
-  webhookStore: WebhookStore;
-  store: Pick<Store, 'getSignup'>;
+  store: Pick<Store, 'read' | 'transaction'>;
   ingestor: Ingestor;
   now: () => number;
 }
 
 const MAX_DELIVERY_ID = 255;
+const PURGE_EVERY_MS = 3_600_000;
 
-export function createIntake({ webhookStore, store, ingestor, now }: IntakeDeps) {
-  /** Maps and ingests; the signup and `record` (queued in the same turn) commit together. */
-  async function ingestMapped(source: WebhookSource, body: unknown, record: (upstreamKey: string) => Promise<void>) {
+export function createIntake({ store, ingestor, now }: IntakeDeps) {
+  let nextPurgeAt = 0;
+  /** Delivery records older than the replay window go, at most hourly, in an accepting unit. */
+  const purgeIfDue: AlsoInUnit = async (tx) => {
+    const at = now();
+    if (at < nextPurgeAt) return;
+    nextPurgeAt = at + PURGE_EVERY_MS;
+    await tx.webhooks.purgeDeliveries(at - DELIVERY_RETENTION_MS);
+  };
+
+  /** Maps and ingests; the signup and `record` (linked by the signup's id) are one unit of work. */
+  async function ingestMapped(source: WebhookSource, body: unknown, record: AlsoInUnit) {
     const mapped = mapSignup(source.mapping, body);
     if (!mapped.ok) return mapped;
-    const upstreamKey = upstreamIdempotencyKey(mapped.signup.impression_id, mapped.signup.email);
-    const [result] = await Promise.all([ingestor.ingest({ signup: mapped.signup, source: source.name }), record(upstreamKey)]);
+    const result = await ingestor.ingest({ signup: mapped.signup, source: source.name }, record);
     return { ok: true as const, result };
+  }
+
+  async function replayed(delivery: DeliveryRecord): Promise<IntakeOutcome> {
+    return {
+      kind: 'replayed',
+      delivery,
+      signup: delivery.signup_id ? await store.read.signups.get(delivery.signup_id) : undefined,
+      payload: delivery.payload_id ? await store.read.webhooks.getPayload(delivery.payload_id) : undefined,
+    };
   }
 
   return {
@@ -50,28 +68,25 @@ export function createIntake({ webhookStore, store, ingestor, now }: IntakeDeps)
     },
 
     async receive(source: WebhookSource, deliveryId: string, raw: Uint8Array, body: unknown): Promise<IntakeOutcome> {
-      const earlier = webhookStore.findDelivery(source.name, deliveryId);
-      if (earlier) {
-        return {
-          kind: 'replayed',
-          delivery: earlier,
-          signup: earlier.signup_id ? store.getSignup(earlier.signup_id) : undefined,
-          payload: earlier.payload_id ? webhookStore.getPayload(earlier.payload_id) : undefined,
-        };
-      }
+      const earlier = await store.read.webhooks.findDelivery(source.name, deliveryId);
+      if (earlier) return replayed(earlier);
       if (!acceptsEvent(source.events, body)) return { kind: 'ignored', eventType: source.events && eventType(source.events, body) };
       const at = now();
-      const outcome = await ingestMapped(source, body, (upstreamKey) =>
-        webhookStore.recordAccepted({ source: source.name, deliveryId, upstreamKey, now: at }),
-      );
-      if (outcome.ok) return { kind: 'ingested', result: outcome.result };
-      const kept = await webhookStore.recordUnmappable({
-        source: source.name,
-        deliveryId,
-        body: new TextDecoder().decode(raw),
-        issues: outcome.issues,
-        now: at,
+      const outcome = await ingestMapped(source, body, async (tx, result) => {
+        await tx.webhooks.recordAccepted({ source: source.name, deliveryId, signupId: result.signup.id, now: at });
+        await purgeIfDue(tx, result);
       });
+      if (outcome.ok) return { kind: 'ingested', result: outcome.result };
+      const kept = await store.transaction((tx) =>
+        tx.webhooks.recordUnmappable({
+          id: newId('whp', at),
+          source: source.name,
+          deliveryId,
+          body: new TextDecoder().decode(raw),
+          issues: outcome.issues,
+          now: at,
+        }),
+      );
       return { kind: 'unmappable', payloadId: kept.payloadId, issues: outcome.issues };
     },
 
@@ -80,9 +95,9 @@ export function createIntake({ webhookStore, store, ingestor, now }: IntakeDeps)
       const body: unknown = JSON.parse(payload.body);
       if (!acceptsEvent(source.events, body)) return { kind: 'ignored', eventType: source.events && eventType(source.events, body) };
       const at = now();
-      const outcome = await ingestMapped(source, body, (upstreamKey) => webhookStore.markIngested(payload.id, upstreamKey, at));
+      const outcome = await ingestMapped(source, body, (tx, result) => tx.webhooks.markIngested(payload.id, result.signup.id, at));
       if (outcome.ok) return { kind: 'ingested', result: outcome.result };
-      await webhookStore.setPayloadIssues(payload.id, outcome.issues, at);
+      await store.transaction((tx) => tx.webhooks.setPayloadIssues(payload.id, outcome.issues, at));
       return { kind: 'unmappable', payloadId: payload.id, issues: outcome.issues };
     },
   };

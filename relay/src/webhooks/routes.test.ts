@@ -28,10 +28,17 @@ afterEach(async () => {
 });
 
 const clock = () => new Date(h.clock.now);
+/** SQLite group-commit batches so far (the harness runs SQLite). */
+const commitBatches = () => (h.relay.store as unknown as { commitStats: { batches: number } }).commitStats.batches;
 const deliver = (source: string, body: string, headers: Record<string, string>, contentType = 'application/json') =>
   h.relay.app.request(`/v1/webhooks/${source}`, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body });
-const count = (table: string) => (h.relay.store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-const stored = () => ({ signups: count('signups'), deliveries: count('webhook_deliveries'), payloads: count('webhook_payloads') });
+const count = async (table: string) =>
+  Number((await h.relay.store.read.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n);
+const stored = async () => ({
+  signups: await count('signups'),
+  deliveries: await count('webhook_deliveries'),
+  payloads: await count('webhook_payloads'),
+});
 const clerk = fixture('clerk-user-created');
 const typeform = fixture('typeform-form-response');
 const tally = fixture('tally-form-response');
@@ -46,7 +53,7 @@ describe('POST /v1/webhooks/:source â†’ the same ingest path as widget signups â
     expect(response.status).toBe(202);
     const receipt = (await response.json()) as { id: string };
     expect(receipt).toEqual({ status: 'accepted', id: expect.stringMatching(/^sgn_/), state: 'queued', created_at: clock().toISOString() });
-    expect(h.relay.store.getSignup(receipt.id)).toMatchObject({ source: 'clerk', state: 'queued', email: 'maya.okafor@example.edu' });
+    expect(await h.relay.store.read.signups.get(receipt.id)).toMatchObject({ source: 'clerk', state: 'queued', email: 'maya.okafor@example.edu' });
 
     await h.settle();
     const { referrals, create_calls } = await h.referrals();
@@ -60,7 +67,7 @@ describe('POST /v1/webhooks/:source â†’ the same ingest path as widget signups â
       }),
     ]);
     expect(create_calls).toEqual({ [upstreamIdempotencyKey('imp_demo_1', 'maya.okafor@example.edu')]: 1 });
-    expect(h.relay.store.getSignup(receipt.id)).toMatchObject({ state: 'delivered', referral_id: referrals[0]!.id });
+    expect(await h.relay.store.read.signups.get(receipt.id)).toMatchObject({ state: 'delivered', referral_id: referrals[0]!.id });
     // Logs carry the route, source and ids, never the person.
     expect(h.logLines.join('')).not.toMatch(/maya|okafor/i);
     expect(h.logLines.join('')).toContain('"delivery_id":"msg_2rMa9"');
@@ -75,18 +82,18 @@ describe('POST /v1/webhooks/:source â†’ the same ingest path as widget signups â
     const response = await deliver(source, body, headers());
     expect(response.status).toBe(202);
     const { id } = (await response.json()) as { id: string };
-    expect(h.relay.store.getSignup(id)?.source).toBe(source);
+    expect((await h.relay.store.read.signups.get(id))?.source).toBe(source);
     await h.settle();
     const { referrals } = await h.referrals();
     expect(referrals).toEqual([expect.objectContaining({ ...expected, status: 'pending' })]);
   });
 
   it('commits the signup and its delivery record in one group-commit batch', async () => {
-    h.relay = h.restart({ forwardConcurrency: 0 });
-    const before = h.relay.store.commits.stats.batches;
+    h.relay = await h.restart({ forwardConcurrency: 0 });
+    const before = commitBatches();
     expect((await deliver('clerk', clerk, svixHeaders(CLERK_SECRET, 'msg_1', clock(), clerk))).status).toBe(202);
-    expect(h.relay.store.commits.stats.batches - before).toBe(1);
-    expect(stored()).toEqual({ signups: 1, deliveries: 1, payloads: 0 });
+    expect(commitBatches() - before).toBe(1);
+    expect(await stored()).toEqual({ signups: 1, deliveries: 1, payloads: 0 });
   });
 });
 
@@ -113,7 +120,7 @@ describe('signatures: 401 with a generic message, and nothing stored', () => {
     const response = await deliver(source, body(), headers());
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ error: 'Unauthorized', message: SIGNATURE_REJECTED });
-    expect(stored()).toEqual({ signups: 0, deliveries: 0, payloads: 0 });
+    expect(await stored()).toEqual({ signups: 0, deliveries: 0, payloads: 0 });
     await h.settle();
     expect((await h.referrals()).referrals).toHaveLength(0);
   });
@@ -137,7 +144,7 @@ describe('replays and duplicates', () => {
     h.clock.now += 25 * 3_600_000; // Svix retries for days; the record outlives a day
     const later = await deliver('clerk', clerk, svixHeaders(CLERK_SECRET, 'msg_same', clock(), clerk));
     expect(await later.json()).toMatchObject({ status: 'replayed', id, state: 'delivered' });
-    expect(stored()).toEqual({ signups: 1, deliveries: 1, payloads: 0 });
+    expect(await stored()).toEqual({ signups: 1, deliveries: 1, payloads: 0 });
     await h.settle();
     expect(Object.values((await h.referrals()).create_calls)).toEqual([1]);
   });
@@ -147,7 +154,7 @@ describe('replays and duplicates', () => {
       [1, 2, 3].map(() => deliver('typeform', typeform, typeformHeaders(TYPEFORM_SECRET, typeform))),
     );
     expect(responses.map((response) => response.status).sort()).toEqual([200, 200, 202]);
-    expect(stored()).toMatchObject({ signups: 1, deliveries: 1 });
+    expect(await stored()).toMatchObject({ signups: 1, deliveries: 1 });
     await h.settle();
     expect((await h.referrals()).referrals).toHaveLength(1);
   });
@@ -160,7 +167,7 @@ describe('replays and duplicates', () => {
     expect(await response.json()).toMatchObject({ status: 'duplicate', id, duplicate: true });
     await h.settle();
     expect((await h.referrals()).referrals).toHaveLength(1);
-    expect(h.relay.store.getSignup(id)?.source).toBe('widget');
+    expect((await h.relay.store.read.signups.get(id))?.source).toBe('widget');
     // The delivery is remembered too: its retry is a replay.
     const retry = await deliver('clerk', clerk, svixHeaders(CLERK_SECRET, 'msg_x', clock(), clerk));
     expect(await retry.json()).toMatchObject({ status: 'replayed', id });
@@ -183,7 +190,7 @@ describe('events that are not signups, and payloads that cannot be mapped', () =
     expect(await response.json()).toMatchObject({ status: 'ignored', event_type: 'user.updated' });
     const ping = JSON.stringify({ event_id: 'ping-1', event_type: 'ping' });
     expect(await (await deliver('typeform', ping, typeformHeaders(TYPEFORM_SECRET, ping))).json()).toMatchObject({ status: 'ignored' });
-    expect(stored()).toEqual({ signups: 0, deliveries: 0, payloads: 0 });
+    expect(await stored()).toEqual({ signups: 0, deliveries: 0, payloads: 0 });
   });
 
   it('answers 422 with what is missing, keeps the verified payload, and acknowledges its retries', async () => {
@@ -200,14 +207,14 @@ describe('events that are not signups, and payloads that cannot be mapped', () =
       ],
       payload_id: expect.stringMatching(/^whp_/),
     });
-    expect(stored()).toEqual({ signups: 0, deliveries: 1, payloads: 1 });
-    const kept = h.relay.store.db.prepare('SELECT source, delivery_id, body FROM webhook_payloads').get();
+    expect(await stored()).toEqual({ signups: 0, deliveries: 1, payloads: 1 });
+    const kept = (await h.relay.store.read.sql.get('SELECT source, delivery_id, body FROM webhook_payloads'));
     expect(kept).toEqual({ source: 'clerk', delivery_id: 'msg_bad', body });
 
     const retry = await deliver('clerk', body, svixHeaders(CLERK_SECRET, 'msg_bad', clock(), body));
     expect(retry.status).toBe(200);
     expect(await retry.json()).toMatchObject({ status: 'replayed', first_outcome: 'unmappable', payload_id: answer.payload_id, payload_status: 'pending' });
-    expect(stored()).toEqual({ signups: 0, deliveries: 1, payloads: 1 });
+    expect(await stored()).toEqual({ signups: 0, deliveries: 1, payloads: 1 });
     await h.settle();
     expect((await h.referrals()).referrals).toHaveLength(0);
   });

@@ -8,10 +8,11 @@ CREATE TABLE IF NOT EXISTS pages (
 
 -- Uploaded profile pictures, re-encoded (WebP, no metadata) and content-addressed: the id is
 -- an HMAC of the re-encoded bytes under a relay secret, so the same photo gets the same id and
--- nobody can derive a picture's address from a person's data.
+-- nobody can derive a picture's address from a person's data. The bytes are base64 text
+-- (one value type for both engines; pictures are ≤ 1024 px WebP, tens of KB).
 CREATE TABLE IF NOT EXISTS pictures (
   id TEXT PRIMARY KEY,
-  body BLOB NOT NULL,
+  body TEXT NOT NULL,
   width INTEGER NOT NULL,
   height INTEGER NOT NULL,
   created_at INTEGER NOT NULL,

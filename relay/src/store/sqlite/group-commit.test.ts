@@ -3,24 +3,32 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteSql } from './executor';
 import { GroupCommit } from './group-commit';
 
 let dir: string;
 let db: Database.Database;
 let commits: GroupCommit;
+let sql: SqliteSql;
+let committed: string[][];
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'group-commit-'));
   db = new Database(join(dir, 'test.sqlite'));
   db.pragma('journal_mode = WAL');
   db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)');
-  commits = new GroupCommit(db);
+  sql = new SqliteSql(db, true);
+  committed = [];
+  commits = new GroupCommit(db, sql, (channels) => committed.push([...channels]));
 });
 afterEach(() => {
   db.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const insert = (v: string) => () => db.prepare('INSERT INTO t (v) VALUES (?)').run(v).lastInsertRowid;
+const insert = (v: string) => async () => {
+  await sql.run('INSERT INTO t (v) VALUES (?)', [v]);
+  return v;
+};
 const count = () => (db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n;
 
 describe('GroupCommit', () => {
@@ -47,9 +55,9 @@ describe('GroupCommit', () => {
   it('a failing write is rolled back alone; the rest of its batch commits', async () => {
     const results = await Promise.allSettled([
       commits.run(insert('a')),
-      commits.run(() => {
-        insert('b')();
-        insert('a')(); // UNIQUE violation after a successful insert: both must go
+      commits.run(async () => {
+        await insert('b')();
+        await insert('a')(); // UNIQUE violation after a successful insert: both must go
       }),
       commits.run(insert('c')),
     ]);
@@ -77,9 +85,40 @@ describe('GroupCommit', () => {
 
   it('refuses writes after close, having committed what was queued', async () => {
     const queued = commits.run(insert('last'));
-    commits.close();
+    await commits.close();
     await expect(queued).resolves.toBeDefined();
     await expect(commits.run(insert('too late'))).rejects.toThrow(/closed/);
     expect(count()).toBe(1);
+  });
+});
+
+describe('GroupCommit notifications', () => {
+  it("announces a unit's channels once its batch committed, and never those of a unit that failed", async () => {
+    await Promise.all([
+      commits.run(async () => {
+        await insert('n1')();
+        sql.notify('outbox');
+      }),
+      commits
+        .run(async () => {
+          sql.notify('delivery_state');
+          throw new Error('rolled back');
+        })
+        .catch(() => undefined),
+    ]);
+    expect(committed).toEqual([['outbox']]);
+  });
+
+  it('queues units that arrive while a batch is committing into the next batch', async () => {
+    const first = commits.run(async () => {
+      await insert('x1')();
+      // Arrives mid-batch: must not join the transaction already being committed.
+      void commits.run(insert('x2'));
+      return 'first';
+    });
+    await first;
+    await commits.flush();
+    expect(count()).toBe(2);
+    expect(commits.stats.batches).toBe(2);
   });
 });
