@@ -10,6 +10,7 @@ import { AdminClient, CliError, EXIT, type ExitCode } from './client';
 import { DEFAULT_URL, type Command, type CommandContext, type Io } from './command';
 import { backup, erase, exportCsv } from './data-commands';
 import { pause, resume, stats } from './overview-commands';
+import { pages } from './page-commands';
 import { list, replay, retry, show } from './signup-commands';
 
 export const COMMANDS: Record<string, Command> = {
@@ -21,6 +22,7 @@ export const COMMANDS: Record<string, Command> = {
   export: exportCsv,
   erase,
   backup,
+  pages,
   pause,
   resume,
   'check-config': checkConfig,

@@ -90,7 +90,7 @@ export const PAGE_ROUTES: RouteDoc[] = [
     summary: 'Delete a hosted page',
     auth: 'adminToken',
     params: slug,
-    responses: { 204: { description: 'Deleted' }, 400: { description: 'Bad slug', schema: 'ErrorBody' }, 404: { description: 'No such page', schema: 'ErrorBody' } },
+    responses: { 200: { description: 'Deleted: `{ "deleted": slug }`', contentType: 'application/json' }, 400: { description: 'Bad slug', schema: 'ErrorBody' }, 404: { description: 'No such page', schema: 'ErrorBody' } },
   },
   {
     method: 'post',

@@ -35,7 +35,7 @@ export function pageAdminRoutes({ store, now }: { store: Store; now: () => numbe
   app.delete('/v1/admin/pages/:slug', async (c) => {
     const slug = slugOf(c.req.param('slug'));
     if (!(await store.transaction((tx) => tx.pages.delete(slug)))) throw new ApiError(404, 'No page with this slug');
-    return c.body(null, 204);
+    return c.json({ deleted: slug });
   });
 
   return new Hono().route('/', app);

@@ -33,7 +33,7 @@ describe('admin API', () => {
     expect((await put('robotics', { title: 'Robotics 2' })).status).toBe(200);
     expect((await (await h.admin('/pages')).json()).pages.map((p: { slug: string }) => p.slug)).toEqual(['robotics']);
     expect((await (await h.admin('/pages/robotics')).json()).config.title).toBe('Robotics 2');
-    expect((await h.admin('/pages/robotics', { method: 'DELETE' })).status).toBe(204);
+    expect(await (await h.admin('/pages/robotics', { method: 'DELETE' })).json()).toEqual({ deleted: 'robotics' });
     expect((await h.admin('/pages/robotics')).status).toBe(404);
   });
 
