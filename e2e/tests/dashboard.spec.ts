@@ -1,11 +1,12 @@
 /**
  * The admin dashboard in a real Chromium against a real relay and emulator: sign in with
  * the token, read the chart and lists, retry a dead signup, fix a mistyped impression,
- * pause delivery, and a phone-sized screenshot (e2e/screenshots/dashboard-mobile.png).
+ * pause delivery (after a confirmation), find a signup by email and read its attempts,
+ * filter, page, export the filtered CSV, and phone-sized screenshots (e2e/screenshots/).
  */
 import AxeBuilder from '@axe-core/playwright';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../harness/fixtures';
@@ -191,15 +192,119 @@ test('fixes a mistyped impression: the signup is sent on the right one', async (
   await expect(page.getByText('Nothing dead or rejected.')).toBeVisible();
 });
 
-test('pauses and resumes delivery', async ({ page }) => {
+test('pauses delivery only after a confirmation, and resumes it', async ({ page, cspViolations }) => {
   await signIn(page);
   await page.getByRole('button', { name: 'Pause delivery' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Pause delivery to Vantio?' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText('none is sent to Vantio until someone resumes');
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.map((v) => v.id)).toEqual([]);
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  expect((await admin<{ delivery: { paused: boolean } }>('/delivery')).delivery.paused).toBe(false);
+
+  await page.getByRole('button', { name: 'Pause delivery' }).click();
+  await dialog.getByRole('button', { name: 'Pause delivery' }).click();
   const health = page.getByRole('region', { name: 'Delivery health' });
   await expect(health.getByText(/^Paused — delivery paused by an admin/)).toBeVisible();
   expect((await admin<{ delivery: { paused: boolean } }>('/delivery')).delivery.paused).toBe(true);
   await page.getByRole('button', { name: 'Resume delivery' }).click();
   await expect(health.getByText('Running')).toBeVisible();
   expect((await admin<{ delivery: { paused: boolean } }>('/delivery')).delivery.paused).toBe(false);
+  expect(await cspViolations()).toEqual([]);
+});
+
+test('did Grace sign up? finds a signup by name or email and shows its delivery', async ({ page, cspViolations }) => {
+  await signIn(page);
+  await page.getByRole('link', { name: 'Signups' }).click();
+  await expect(page.getByRole('heading', { name: 'All signups' })).toBeVisible();
+  await page.getByRole('textbox', { name: 'Name' }).fill('hopper');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByRole('region', { name: 'Signups named like “hopper”' }).getByRole('listitem')).toHaveCount(3);
+  await page.getByRole('textbox', { name: 'Name' }).fill('GRACE2 hop');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByRole('region', { name: /^Signups named like/ }).getByRole('listitem')).toHaveCount(1);
+
+  await page.getByLabel('Search by').selectOption('email');
+  await page.getByRole('textbox', { name: 'Email' }).fill('grace');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByRole('alert')).toContainText('Enter a whole email address');
+
+  await page.getByRole('textbox', { name: 'Email' }).fill('GRACE2@example.edu');
+  await page.getByRole('button', { name: 'Search' }).click();
+  const results = page.getByRole('region', { name: /^Signups with email/ });
+  await expect(results.getByRole('listitem')).toHaveCount(1);
+  await expect(results.getByRole('listitem')).toContainText('delivered');
+  await expect(results.getByRole('listitem')).toContainText(posterImpression);
+  expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations.map((v) => v.id))).toEqual([]);
+
+  await results.getByRole('link', { name: 'Grace2 Hopper' }).click();
+  await expect(page.getByRole('heading', { name: 'Grace2 Hopper' })).toBeVisible();
+  const attempts = page.getByRole('region', { name: 'Delivery attempts' });
+  await expect(attempts.getByRole('row')).toHaveCount(2); // the header and one successful call
+  await expect(attempts.getByRole('row').nth(1)).toContainText('created');
+  await expect(page.getByRole('button', { name: 'Retry' })).toHaveCount(0); // delivered: nothing to retry
+  expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations.map((v) => v.id))).toEqual([]);
+
+  // The back button restores the search.
+  await page.goBack();
+  await expect(page.getByRole('textbox', { name: 'Email' })).toHaveValue('GRACE2@example.edu');
+  await expect(results.getByRole('listitem')).toHaveCount(1);
+  expect(await cspViolations()).toEqual([]);
+});
+
+test('filters by state and source, retries a dead signup from its detail, and exports the filtered CSV', async ({ page }) => {
+  const impression = await relay.newImpression();
+  await faults({ error_rate: 1, error_status: 502 });
+  await signup({ impression_id: impression, first_name: 'Katherine', last_name: 'Johnson', email: 'katherine@example.edu' });
+  await expect.poll(async () => (await byState()).dead, { timeout: 15_000 }).toBe(1);
+  await faults({});
+
+  await signIn(page);
+  await page.goto(`${relay.url}/admin#/signups`);
+  await page.getByLabel('State').selectOption('dead');
+  await page.getByLabel('Source').selectOption('api');
+  await page.getByRole('button', { name: 'Search' }).click();
+  const results = page.getByRole('region', { name: 'Signups in state dead, from api' });
+  await expect(results.getByRole('listitem')).toHaveCount(1);
+
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export CSV' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(/^vantio-signups-\d{4}-\d{2}-\d{2}\.csv$/);
+  const csv = readFileSync(await download.path(), 'utf8').trimEnd().split('\r\n');
+  expect(csv[0]).toMatch(/^id,created_at,source,state/);
+  expect(csv.slice(1)).toEqual([expect.stringContaining('katherine@example.edu')]);
+  await expect(page.getByRole('status').filter({ hasText: 'Exported' })).toHaveText(/^Exported 1 signup to vantio-signups-/);
+
+  await results.getByRole('link', { name: 'Katherine Johnson' }).click();
+  const attempts = page.getByRole('region', { name: 'Delivery attempts' });
+  await expect(attempts.getByRole('row').nth(1)).toContainText('502');
+  await page.getByRole('button', { name: 'Retry' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'queued' })).toHaveText('Signup of Katherine is queued for delivery again.');
+  await expect.poll(async () => (await relay.referrals(impression)).map((r) => r.email), { timeout: 15_000 }).toEqual([
+    'katherine@example.edu',
+  ]);
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await expect(page.locator('.badge').first()).toHaveText('delivered');
+});
+
+test('pages through many signups of one impression', async ({ page }) => {
+  const impression = await relay.newImpression();
+  for (let n = 1; n <= 27; n++) await signup({ impression_id: impression, first_name: `Page${n}`, last_name: 'Reader', email: `page${n}@example.edu` });
+  await signIn(page);
+  await page.goto(`${relay.url}/admin#/signups?impression_id=${impression}`);
+  const results = page.getByRole('region', { name: `Signups on impression ${impression}` });
+  await expect(results.getByRole('listitem')).toHaveCount(25);
+  await expect(results.getByText('Showing 1–25, newest first.')).toBeVisible();
+  await expect(results.getByRole('listitem').first()).toContainText('Page27 Reader');
+  await results.getByRole('button', { name: 'Next page' }).click();
+  await expect(results.getByRole('listitem')).toHaveCount(2);
+  await expect(results.getByText('Showing 26–27, newest first.')).toBeVisible();
+  await expect(results.getByRole('button', { name: 'Next page' })).toBeDisabled();
+  await results.getByRole('button', { name: 'Previous page' }).click();
+  await expect(results.getByRole('listitem')).toHaveCount(25);
 });
 
 test.describe('on a phone', () => {
@@ -221,6 +326,14 @@ test.describe('on a phone', () => {
     }
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-mobile.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Signups' }).click();
+    await expect(page.getByRole('heading', { name: 'All signups' })).toBeVisible();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    for (const control of await page.locator('button:visible, select:visible, input:visible, a.button:visible, .tabs a:visible').all()) {
+      expect((await control.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+    }
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-signups-mobile.png'), fullPage: true });
     expect(await cspViolations()).toEqual([]);
   });
 });

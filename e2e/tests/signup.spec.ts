@@ -11,7 +11,7 @@ test('the README snippet under CSP default-src \'self\': no violations, and the 
   cspViolations,
 }) => {
   const response = await page.goto(`${relay.url}/demo?utm_source=poster&impression_id=${impression}&utm_medium=qr`);
-  expect(response!.headers()['content-security-policy']).toBe("default-src 'self'");
+  expect(response!.headers()['content-security-policy']).toBe("default-src 'self'; frame-ancestors 'none'");
   // Captured, then taken out of the address bar; the other parameters stay.
   await expect(page.getByLabel('First name')).toBeVisible();
   expect(new URL(page.url()).search).toBe('?utm_source=poster&utm_medium=qr');

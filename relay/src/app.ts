@@ -47,7 +47,7 @@ export interface AppDeps {
   /** The admin API's stores and delivery control (see admin/routes.ts). */
   admin: AdminServices;
   /** Webhook sources: `/v1/webhooks/:source` and `/v1/admin/webhook-payloads` (webhooks/index.ts). */
-  webhooks?: Pick<Webhooks, 'routes' | 'adminRoutes'>;
+  webhooks?: Pick<Webhooks, 'routes' | 'adminRoutes'> & Partial<Pick<Webhooks, 'links'>>;
   /** Extra routes mounted at the root (widget bundles, demo page). */
   extraRoutes?: Hono[];
 }
@@ -122,6 +122,9 @@ export function createApp(deps: AppDeps) {
 
   // Senders authenticate by signature, not origin: no CORS, no per-IP limit (one sender, many events).
   if (deps.webhooks) app.route('/v1/webhooks', deps.webhooks.routes);
+  // Poster QR codes → the form with the impression prefilled (webhooks/links.ts). A redirect to
+  // a saved, re-checked target: no CORS, and no per-IP limit (a lecture hall shares one IP).
+  if (deps.webhooks?.links) app.route('/go', deps.webhooks.links.routes);
 
   app.route('/', healthRoutes({ store, delivery: deps.delivery }));
   if (deps.metrics) {
@@ -134,6 +137,10 @@ export function createApp(deps: AppDeps) {
   app.use('/v1/admin/*', adminResponseHeaders());
   app.use('/v1/admin/*', adminAuth(config.adminToken));
   if (deps.webhooks) app.route('/v1/admin/webhook-payloads', deps.webhooks.adminRoutes);
+  if (deps.webhooks?.links) {
+    app.route('/v1/admin/links', deps.webhooks.links.adminRoutes);
+    app.route('/v1/admin/link-origins', deps.webhooks.links.originRoutes);
+  }
   app.route('/v1/admin', adminRoutes({ ...deps.admin, store, now, logger }));
 
   for (const routes of deps.extraRoutes ?? []) app.route('/', routes);

@@ -90,10 +90,28 @@ const ZEnv = z
       .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
       .optional()
       .transform((value) => (value === undefined ? undefined : value === 'true' || value === '1')),
+    RELAY_ALERT_WEBHOOK_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+    RELAY_ALERT_EMAIL: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((address) => address.trim()).filter(Boolean))
+      .pipe(z.array(z.email({ error: (issue) => `"${String(issue.input)}" is not an email address` }))),
+    RELAY_ALERT_EMAIL_FROM: optionalText.pipe(z.email({ error: 'must be an email address' }).optional()),
+    RELAY_SMTP_URL: optionalText.pipe(
+      z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.edu' }).optional(),
+    ),
+    RELAY_ALERT_QUEUE_AGE_S: nonNegativeInt(3600).pipe(z.number().min(60, 'must be at least 60')),
     EMULATOR_PORT: port(4010),
     EMULATOR_SECRET_KEY: z.string().trim().min(1).default('sk_test_sandbox'),
   })
   .superRefine((env, ctx) => {
+    if (env.RELAY_ALERT_EMAIL.length > 0 && !env.RELAY_SMTP_URL) {
+      ctx.addIssue({ code: 'custom', path: ['RELAY_SMTP_URL'], message: 'is required when RELAY_ALERT_EMAIL is set' });
+    }
+    // Slack and Discord put the webhook's secret in its URL: plain http only to this machine.
+    if (env.RELAY_ALERT_WEBHOOK_URL?.startsWith('http:') && !LOOPBACK.test(new URL(env.RELAY_ALERT_WEBHOOK_URL).hostname)) {
+      ctx.addIssue({ code: 'custom', path: ['RELAY_ALERT_WEBHOOK_URL'], message: 'must be https (http only for localhost)' });
+    }
     if (env.VANTIO_API_URL && !env.VANTIO_SECRET_KEY) {
       ctx.addIssue({ code: 'custom', path: ['VANTIO_SECRET_KEY'], message: 'is required when VANTIO_API_URL is set' });
     }
@@ -149,6 +167,13 @@ export interface RelayConfig {
   retentionDays: number;
   /** Photo uploads (RELAY_PICTURES): on by default in sandbox mode, off otherwise. */
   pictures: boolean;
+  alertWebhookUrl: string | undefined;
+  alertEmails: string[];
+  alertEmailFrom: string | undefined;
+  /** Holds a password: never printed or logged. */
+  smtpUrl: string | undefined;
+  /** Alert when the oldest queued signup waited longer than this. */
+  alertQueueAgeS: number;
   emulatorPort: number;
   emulatorSecretKey: string;
 }
@@ -214,6 +239,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sourcesFile: e.RELAY_SOURCES_FILE,
     retentionDays: e.RELAY_RETENTION_DAYS,
     pictures: e.RELAY_PICTURES ?? e.VANTIO_API_URL === undefined,
+    alertWebhookUrl: e.RELAY_ALERT_WEBHOOK_URL,
+    alertEmails: e.RELAY_ALERT_EMAIL,
+    alertEmailFrom: e.RELAY_ALERT_EMAIL_FROM,
+    smtpUrl: e.RELAY_SMTP_URL,
+    alertQueueAgeS: e.RELAY_ALERT_QUEUE_AGE_S,
     emulatorPort: e.EMULATOR_PORT,
     emulatorSecretKey: e.EMULATOR_SECRET_KEY,
   };

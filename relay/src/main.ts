@@ -7,6 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { configuredChannels, createAlerting } from './alerts';
+import { relayAlertSources } from './alerts/sources';
+import { productionBanner } from './banner';
 import { ConfigError, loadConfig, type RelayConfig } from './config';
 import { guardConnections, httpServerOptions } from './http/connections';
 import { errorBody } from './http/errors';
@@ -80,10 +83,33 @@ async function main(): Promise<void> {
   relay.start();
   if (sandbox) await seedDemoPage(relay.store, Date.now());
   handle = relay.app.fetch;
+  // Alerts read the relay and send on their own: a failing channel never holds up delivery.
+  const alerting = createAlerting({
+    config: { ...config, publicUrl },
+    sources: relayAlertSources(relay, Date.now),
+    logger,
+    now: Date.now,
+    sandbox,
+  });
 
-  // Plain lines on stdout: the sandbox banner for people, and a stable line for scripts.
+  // Plain lines on stdout: the banner for people, and a stable line for scripts.
   process.stdout.write(`relay listening on ${listenUrl}\n`);
   if (upstream) process.stdout.write(sandboxBanner({ relayUrl: publicUrl!, emulatorUrl: upstream.url, adminToken: adminToken! }));
+  else {
+    process.stdout.write(
+      productionBanner({
+        listenUrl,
+        publicUrl: config.publicUrl,
+        vantioApiUrl: config.vantioApiUrl!,
+        allowedOrigins: config.allowedOrigins,
+        adminEnabled: adminToken !== undefined,
+        webhookSources: describeSources(webhookSources),
+        delivery: relay.forwarder.status(),
+        alertChannels: configuredChannels(config).map((channel) => channel.name),
+      }),
+    );
+  }
+  alerting.start();
   logger.info(
     { url: listenUrl, public_url: publicUrl ?? null, sandbox, concurrency: config.forwardConcurrency, webhook_sources: describeSources(webhookSources) },
     'relay started',
@@ -105,6 +131,7 @@ async function main(): Promise<void> {
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs).unref();
     });
+    await alerting.stop();
     await relay.stop(config.shutdownTimeoutMs);
     await upstream?.close();
     logger.info('stopped');

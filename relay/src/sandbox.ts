@@ -20,6 +20,7 @@ emulator listening on ${emulatorUrl}
   Referrals:   ${emulatorUrl}/__emulator/referrals
   Admin token: ${adminToken}   (this run only; set RELAY_ADMIN_TOKEN to choose one)
   Health:      ${relayUrl}/readyz
+  Alerts:      printed here, as they would go to RELAY_ALERT_WEBHOOK_URL / RELAY_ALERT_EMAIL
 
   Going to production: set VANTIO_API_URL=https://vantio.app and VANTIO_SECRET_KEY=sk_…,
   RELAY_ALLOWED_ORIGINS to your landing pages' origins and RELAY_ADMIN_TOKEN (see README).

@@ -1,29 +1,18 @@
-/** The dashboard shell: sign-in with the admin token, then the overview, refreshed every 30 s. */
+/**
+ * The dashboard shell: sign-in with the admin token, then a top bar (Overview, Signups,
+ * pause with a confirmation, refresh, sign out) over the page the URL's hash names.
+ * Pages refresh every 30 s while the tab is visible.
+ */
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { AdminApiError, createApi, tokenStore, type AdminApi, type SignupView, type Stats } from './api';
-import { DayChart } from './DayChart';
-import { DeliveryHealth, TopLists, Totals } from './Overview';
-import { Problems } from './Problems';
+import { AdminApiError, createApi, tokenStore, type DeliveryStatus } from './api';
+import { ConfirmDialog } from './ConfirmDialog';
+import { OverviewPage } from './OverviewPage';
+import { useRoute } from './route';
 import { SignIn } from './SignIn';
+import { SignupDetail } from './SignupDetail';
+import { SignupsPage } from './SignupsPage';
 
-const WINDOW_DAYS = 30;
-const PROBLEMS_SHOWN = 50;
 const REFRESH_MS = 30_000;
-
-interface Data {
-  stats: Stats;
-  problems: SignupView[];
-}
-
-async function load(api: AdminApi): Promise<Data> {
-  const [stats, dead, rejected] = await Promise.all([
-    api.stats(WINDOW_DAYS),
-    api.signups('dead', PROBLEMS_SHOWN),
-    api.signups('rejected', PROBLEMS_SHOWN),
-  ]);
-  const problems = [...dead.items, ...rejected.items].sort((a, b) => b.created_at.localeCompare(a.created_at));
-  return { stats, problems };
-}
 
 export function App() {
   const [token, setToken] = useState(tokenStore.get);
@@ -52,28 +41,39 @@ export function App() {
 
 function Dashboard({ token, onSignOut }: { token: string; onSignOut(message: string | null): void }) {
   const api = useMemo(() => createApi(token), [token]);
-  const [data, setData] = useState<Data | null>(null);
+  const route = useRoute();
+  const [refreshKey, setRefreshKey] = useState(0);
+  const [delivery, setDelivery] = useState<DeliveryStatus | null>(null);
+  const [sources, setSources] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const [busy, setBusy] = useState(false);
+  const [confirmingPause, setConfirmingPause] = useState(false);
 
-  const refresh = useCallback(async () => {
-    try {
-      setData(await load(api));
-      setError(null);
-    } catch (failure) {
+  const onError = useCallback(
+    (failure: unknown) => {
       if (failure instanceof AdminApiError && failure.status === 401) {
         onSignOut('The relay no longer accepts that token. Sign in again.');
         return;
       }
       setError(failure instanceof Error ? failure.message : String(failure));
-    }
-  }, [api, onSignOut]);
+    },
+    [onSignOut],
+  );
+  const refresh = useCallback(() => {
+    setError(null);
+    setRefreshKey((key) => key + 1);
+  }, []);
 
   useEffect(() => {
-    void refresh();
+    api.delivery().then(setDelivery, onError);
+  }, [api, refreshKey, onError]);
+  useEffect(() => {
+    api.stats(1).then((stats) => setSources(Object.keys(stats.by_source)), onError);
+  }, [api, onError]);
+  useEffect(() => {
     const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') void refresh();
+      if (document.visibilityState === 'visible') refresh();
     }, REFRESH_MS);
     return () => clearInterval(timer);
   }, [refresh]);
@@ -83,36 +83,54 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut(message: str
     const moved = result.impression_changed ? ` on impression ${result.signup.impression_id}` : '';
     const message = `Signup of ${result.signup.first_name ?? id} is queued for delivery again${moved}.`;
     setAnnouncement(message);
-    await refresh();
+    refresh();
     return message;
   };
 
-  const togglePause = async () => {
-    if (!data) return;
+  const setPaused = async (paused: boolean) => {
+    setConfirmingPause(false);
     setBusy(true);
     try {
-      const delivery = await api.setPaused(!data.stats.delivery.paused);
-      setAnnouncement(delivery.paused ? 'Delivery paused. Signups are still accepted and queued.' : 'Delivery resumed.');
-      await refresh();
+      const status = await api.setPaused(paused);
+      setDelivery(status);
+      if (paused) setAnnouncement('Delivery paused. Signups are still accepted and queued.');
+      else if (!status.paused) setAnnouncement('Delivery resumed.');
+      // Resume lifts an admin pause only: a refused key keeps delivery paused, and says so.
+      else setError(`Delivery is still paused: ${status.message ?? status.reason}`);
+      refresh();
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
+      onError(failure);
     } finally {
       setBusy(false);
     }
   };
 
-  const paused = data?.stats.delivery.paused ?? false;
+  const paused = delivery?.paused ?? false;
+  const current = route.page === 'overview' ? 'overview' : 'signups';
   return (
     <div class="page">
       <header class="topbar">
         <h1>Vantio relay</h1>
+        <nav class="tabs" aria-label="Sections">
+          <a href="#/" aria-current={current === 'overview' ? 'page' : undefined}>
+            Overview
+          </a>
+          <a href="#/signups" aria-current={current === 'signups' ? 'page' : undefined}>
+            Signups
+          </a>
+        </nav>
         <div class="topbar-actions">
-          {data && (
-            <button type="button" class={paused ? '' : 'secondary'} onClick={() => void togglePause()} disabled={busy}>
+          {delivery && (
+            <button
+              type="button"
+              class={paused ? '' : 'secondary'}
+              onClick={() => (paused ? void setPaused(false) : setConfirmingPause(true))}
+              disabled={busy}
+            >
               {paused ? 'Resume delivery' : 'Pause delivery'}
             </button>
           )}
-          <button type="button" class="secondary" onClick={() => void refresh()}>
+          <button type="button" class="secondary" onClick={refresh}>
             Refresh
           </button>
           <button type="button" class="secondary" onClick={() => onSignOut(null)}>
@@ -120,6 +138,18 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut(message: str
           </button>
         </div>
       </header>
+      <ConfirmDialog
+        open={confirmingPause}
+        title="Pause delivery to Vantio?"
+        confirmLabel="Pause delivery"
+        onConfirm={() => void setPaused(true)}
+        onCancel={() => setConfirmingPause(false)}
+      >
+        <p>
+          Signups are still accepted and stored, but none is sent to Vantio until someone resumes: ambassadors see no new referrals
+          meanwhile, and <code>/readyz</code> reports the pause.
+        </p>
+      </ConfirmDialog>
       <p class="sr-only" role="status" aria-live="polite">
         {announcement}
       </p>
@@ -128,22 +158,11 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut(message: str
           {error}
         </p>
       )}
-      {!data ? (
-        !error && <p class="muted">Loading…</p>
-      ) : (
-        <main>
-          <Totals stats={data.stats} />
-          <section class="card" aria-labelledby="chart-title">
-            <h2 id="chart-title">Signups per day</h2>
-            <p class="muted">Last {data.stats.window.days} days (UTC), by current state.</p>
-            <DayChart days={data.stats.per_day} />
-          </section>
-          <DeliveryHealth stats={data.stats} problems={data.problems} />
-          <Problems items={data.problems} onRetry={retry} />
-          <TopLists stats={data.stats} />
-          <p class="muted footnote">Updated {new Date(data.stats.generated_at).toLocaleTimeString()} · refreshes every 30 s</p>
-        </main>
+      {route.page === 'overview' && <OverviewPage api={api} refreshKey={refreshKey} onError={onError} retry={retry} />}
+      {route.page === 'signups' && (
+        <SignupsPage api={api} query={route.query} sources={sources} refreshKey={refreshKey} announce={setAnnouncement} />
       )}
+      {route.page === 'signup' && <SignupDetail api={api} id={route.id} refreshKey={refreshKey} announce={setAnnouncement} />}
     </div>
   );
 }

@@ -23,15 +23,38 @@ export class AdminApiError extends Error {
   }
 }
 
+/** The list filters, as the admin API names them; empty ones are left out of the query. */
+export interface SignupFilter {
+  state?: string;
+  source?: string;
+  email?: string;
+  name?: string;
+  impression_id?: string;
+}
+
 export interface AdminApi {
   stats(days: number): Promise<Stats>;
   signups(state: 'dead' | 'rejected', limit: number): Promise<SignupPage>;
+  list(filter: SignupFilter, page: { limit: number; cursor?: string | undefined }): Promise<SignupPage>;
+  signup(id: string): Promise<SignupView>;
   retry(id: string, impressionId?: string): Promise<RetryResult>;
+  delivery(): Promise<DeliveryStatus>;
   setPaused(paused: boolean): Promise<DeliveryStatus>;
+  /** The CSV export of `filter` (the relay streams it; the browser keeps it until saved). */
+  exportCsv(filter: SignupFilter): Promise<{ blob: Blob; filename: string; rows: number | null }>;
+}
+
+export function filterQuery(filter: SignupFilter, extra: Record<string, string | number | undefined> = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries({ ...filter, ...extra })) {
+    if (value !== undefined && String(value).trim() !== '') params.set(key, String(value).trim());
+  }
+  const query = params.toString();
+  return query ? `?${query}` : '';
 }
 
 export function createApi(token: string, fetcher: typeof fetch = fetch): AdminApi {
-  async function call<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  async function send(path: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
     let response: Response;
     try {
       response = await fetcher(`/v1/admin${path}`, {
@@ -47,17 +70,31 @@ export function createApi(token: string, fetcher: typeof fetch = fetch): AdminAp
     } catch {
       throw new AdminApiError(0, 'The relay cannot be reached. Check your connection and try again.');
     }
-    const body = (await response.json().catch(() => null)) as { message?: unknown } | null;
     if (!response.ok) {
+      const body = (await response.json().catch(() => null)) as { message?: unknown } | null;
       const message = typeof body?.message === 'string' ? body.message : `The relay answered ${response.status}`;
       throw new AdminApiError(response.status, message);
     }
-    return body as T;
+    return response;
+  }
+
+  async function call<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+    const response = await send(path, init);
+    return (await response.json()) as T;
   }
 
   return {
     stats: (days) => call<Stats>(`/stats?days=${days}&top=5`),
     signups: (state, limit) => call<SignupPage>(`/signups?state=${state}&limit=${limit}`),
+    list: (filter, page) => call<SignupPage>(`/signups${filterQuery(filter, { limit: page.limit, cursor: page.cursor })}`),
+    signup: (id) => call<SignupView>(`/signups/${encodeURIComponent(id)}`),
+    delivery: async () => (await call<{ delivery: DeliveryStatus }>('/delivery')).delivery,
+    async exportCsv(filter) {
+      const response = await send(`/export.csv${filterQuery(filter)}`);
+      const filename = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'vantio-signups.csv';
+      const rows = Number(response.headers.get('x-export-rows') ?? Number.NaN);
+      return { blob: await response.blob(), filename, rows: Number.isFinite(rows) ? rows : null };
+    },
     retry: (id, impressionId) =>
       call<RetryResult>(`/signups/${encodeURIComponent(id)}/retry`, {
         method: 'POST',

@@ -34,7 +34,13 @@ export function backupRoutes({ store, backupDir, now }: BackupDeps) {
       // Unlink right away: the descriptor (if any) keeps the bytes readable until closed.
       await Promise.all(['', '-journal', '-wal', '-shm'].map((suffix) => rm(`${path}${suffix}`, { force: true })));
     }
-    const { size } = await handle.stat();
+    let size: number;
+    try {
+      ({ size } = await handle.stat());
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
     const stamp = new Date(now()).toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
     const body = Readable.toWeb(handle.createReadStream()) as ReadableStream<Uint8Array>;
     return c.body(body, 200, {

@@ -50,6 +50,8 @@ const filterFields = {
   source: z.string().trim().min(1).max(64).optional(),
   impression_id: ZImpressionId.optional(),
   email: ZEmailParam.optional(),
+  /** Part of a name, case-insensitive ("ana", "ana li"). */
+  name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
   /** Inclusive. */
   from: instant(false).optional(),
   /** Exclusive; a bare date includes that whole day. */
@@ -67,6 +69,7 @@ export function toFilter(query: {
   source?: string | undefined;
   impression_id?: string | undefined;
   email?: string | undefined;
+  name?: string | undefined;
   from?: number | undefined;
   to?: number | undefined;
 }): SignupFilter {
@@ -75,6 +78,7 @@ export function toFilter(query: {
     source: query.source,
     impressionId: query.impression_id,
     emailNorm: query.email,
+    name: query.name,
     from: query.from,
     to: query.to,
   };

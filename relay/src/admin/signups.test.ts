@@ -57,6 +57,7 @@ describe('GET /v1/admin/signups', () => {
     expect((await json<Page>(h.admin('/signups?impression_id=imp_demo_2'))).items.map((i) => i.id)).toEqual([ids[4]]);
     expect((await json<Page>(h.admin('/signups?email=%20PERSON1@Example.EDU'))).items.map((i) => i.id)).toEqual([ids[1]]);
     expect((await json<Page>(h.admin('/signups?source=api&order=asc&limit=1'))).items.map((i) => i.id)).toEqual([ids[0]]);
+    expect((await json<Page>(h.admin('/signups?name=%20first3%20LAST'))).items.map((i) => i.id)).toEqual([ids[3]]);
     const from = new Date(START + 60_000).toISOString();
     const to = new Date(START + 180_000).toISOString();
     expect((await json<Page>(h.admin(`/signups?from=${from}&to=${to}&order=asc`))).items.map((i) => i.id)).toEqual([ids[1], ids[2]]);
@@ -67,7 +68,7 @@ describe('GET /v1/admin/signups', () => {
   });
 
   it('refuses bad parameters with field issues', async () => {
-    for (const query of ['state=lost', 'limit=0', 'limit=501', 'cursor=bm9wZQ', 'stat=dead', 'from=yesterday', 'from=2026-01-15&to=2026-01-14']) {
+    for (const query of ['state=lost', 'limit=0', 'limit=501', 'cursor=bm9wZQ', 'stat=dead', 'from=yesterday', 'from=2026-01-15&to=2026-01-14', 'name=', `name=${'a'.repeat(201)}`]) {
       const response = await h.admin(`/signups?${query}`);
       expect(response.status, query).toBe(400);
       const body = ZErrorBody.parse(await response.json());

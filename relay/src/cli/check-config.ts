@@ -8,8 +8,9 @@ import { parseEnv } from 'node:util';
 import { ConfigError, loadConfig, type RelayConfig } from '../config';
 import { describeSources, loadSourcesFile } from '../webhooks';
 import { EXIT } from './client';
-import { noPositionals, text, usageError, type Command } from './command';
+import { noPositionals, text, usageError, type Command, type CommandContext } from './command';
 import { fields } from './format';
+import { probeVantio, type ProbeResult } from './probe';
 
 /** The closest existing directory on the way to `path` must be writable for the relay to create its DB. */
 function databaseProblem(dbPath: string, cwd: string): string | null {
@@ -28,28 +29,40 @@ function warningsFor(config: RelayConfig): string[] {
   const warnings: string[] = [];
   if (!config.vantioApiUrl) warnings.push('VANTIO_API_URL is not set: the relay runs in sandbox mode against the built-in emulator');
   if (!config.adminToken) warnings.push('RELAY_ADMIN_TOKEN is not set: the admin API and this CLI are disabled');
-  if (config.allowedOrigins.length === 0) warnings.push('RELAY_ALLOWED_ORIGINS is empty: only same-origin pages can send widget signups');
+  if (config.allowedOrigins.length === 0) {
+    const own = config.publicUrl ? `only pages on ${config.publicUrl}` : 'no page at all (RELAY_PUBLIC_URL is not set either)';
+    warnings.push(`RELAY_ALLOWED_ORIGINS is empty: ${own} can send widget signups`);
+  }
   if (config.allowedOrigins.includes('*')) warnings.push('RELAY_ALLOWED_ORIGINS is "*": any website can send signups');
   return warnings;
 }
 
+/** The relay's environment as the CLI sees it: the process environment over `--dotenv FILE`. */
+export function relayEnvironment(ctx: CommandContext): Record<string, string | undefined> {
+  const envFile = text(ctx.values, 'dotenv');
+  let fileEnv: Record<string, string> = {};
+  if (envFile) {
+    try {
+      fileEnv = parseEnv(readFileSync(resolve(ctx.io.cwd, envFile), 'utf8')) as Record<string, string>;
+    } catch (error) {
+      throw usageError(`cannot read --dotenv ${envFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  }
+  return { ...fileEnv, ...ctx.io.env };
+}
+
 export const checkConfig: Command = {
   summary: 'Validate the relay environment and webhook sources file without starting',
-  usage: 'check-config [--dotenv FILE]',
-  options: { dotenv: { type: 'string' } },
-  help: '  --dotenv reads variables from a .env file (the process environment wins). Exits 2 on any problem.',
+  usage: 'check-config [--dotenv FILE] [--probe]',
+  options: { dotenv: { type: 'string' }, probe: { type: 'boolean' } },
+  help: `  --dotenv reads variables from a .env file (the process environment wins).
+  --probe  also asks the configured Vantio whether it accepts VANTIO_SECRET_KEY, creating nothing
+           (an empty create-referral body: 401/403 = wrong key, 400 = key accepted).
+Exits 2 on any configuration problem (a refused key included), 3 when Vantio cannot be reached,
+1 when Vantio answers something else (5xx, 429).`,
   async run(ctx) {
     noPositionals(ctx);
-    const envFile = text(ctx.values, 'dotenv');
-    let fileEnv: Record<string, string> = {};
-    if (envFile) {
-      try {
-        fileEnv = parseEnv(readFileSync(resolve(ctx.io.cwd, envFile), 'utf8')) as Record<string, string>;
-      } catch (error) {
-        throw usageError(`cannot read --dotenv ${envFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-      }
-    }
-    const env = { ...fileEnv, ...ctx.io.env };
+    const env = relayEnvironment(ctx);
     const problems: string[] = [];
     let config: RelayConfig | undefined;
     let sources: ReturnType<typeof describeSources> = [];
@@ -70,6 +83,13 @@ export const checkConfig: Command = {
     const dbProblem = config ? databaseProblem(config.dbPath, ctx.io.cwd) : null;
     if (dbProblem) problems.push(dbProblem);
     const warnings = config ? warningsFor(config) : [];
+    let probe: ProbeResult | null = null;
+    if (ctx.values.probe && config) {
+      if (config.vantioApiUrl && config.vantioSecretKey) {
+        probe = await probeVantio(config.vantioApiUrl, config.vantioSecretKey, config.upstreamTimeoutMs);
+        if (probe.verdict === 'key_refused' || probe.verdict === 'redirected' || probe.verdict === 'not_found') problems.push(`probe: ${probe.message}`);
+      } else warnings.push('--probe: nothing to probe in sandbox mode (VANTIO_API_URL is not set)');
+    }
     const summary = config && {
       mode: config.vantioApiUrl ? 'forwarding' : 'sandbox',
       vantio_api_url: config.vantioApiUrl ?? null,
@@ -81,13 +101,16 @@ export const checkConfig: Command = {
       webhook_sources: sources,
     };
 
-    if (ctx.json) ctx.printJson({ ok: problems.length === 0, problems, warnings, config: summary ?? null });
+    const exitCode = problems.length ? EXIT.usage : probe && !probe.ok ? probe.exitCode : EXIT.ok;
+    if (ctx.json) ctx.printJson({ ok: exitCode === EXIT.ok, problems, warnings, config: summary ?? null, probe });
     else {
       if (problems.length) {
         ctx.io.stderr.write(`Configuration problems:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
       } else {
         ctx.print('Configuration is valid.');
       }
+      if (probe?.ok) ctx.print(`Probe: ${probe.message}.`);
+      else if (probe && !problems.length) ctx.io.stderr.write(`Probe failed: ${probe.message}\n`);
       if (summary) {
         ctx.print(
           fields([
@@ -103,6 +126,6 @@ export const checkConfig: Command = {
       }
       for (const warning of warnings) ctx.io.stderr.write(`warning: ${warning}\n`);
     }
-    return problems.length ? EXIT.usage : EXIT.ok;
+    return exitCode;
   },
 };

@@ -19,6 +19,8 @@ export class CliError extends Error {
 export interface AdminClientOptions {
   url: string;
   token: string;
+  /** Which setting named the URL (`--url`, `RELAY_PORT`, …), for the unreachable message. */
+  from?: string;
   /** For calls that answer at once (not exports or backups). */
   timeoutMs?: number;
 }
@@ -36,7 +38,7 @@ export class AdminClient {
       body,
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
     });
-    return (await response.json()) as T;
+    return (response.status === 204 ? undefined : await response.json()) as T;
   }
 
   /** A streamed download (CSV export, backup): the caller reads `response.body`. */
@@ -58,7 +60,11 @@ export class AdminClient {
         ...(init.signal ? { signal: init.signal } : {}),
       });
     } catch (error) {
-      throw new CliError(EXIT.unreachable, `cannot reach the relay at ${this.base} (${describeNetworkError(error)})`);
+      const found = this.options.from ? `, found from ${this.options.from}` : '';
+      throw new CliError(
+        EXIT.unreachable,
+        `cannot reach the relay at ${this.base} (${describeNetworkError(error)}${found}); pass --url or set VANTIO_RELAY_URL if it runs elsewhere`,
+      );
     }
     if (response.ok) return response;
     throw await toCliError(response, this.base);

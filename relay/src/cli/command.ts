@@ -34,8 +34,6 @@ export interface Command {
   run(ctx: CommandContext): Promise<ExitCode>;
 }
 
-export const DEFAULT_URL = 'http://127.0.0.1:8787';
-
 export function usageError(message: string): CliError {
   return new CliError(EXIT.usage, message);
 }
@@ -60,13 +58,14 @@ export const FILTER_OPTIONS = {
   source: { type: 'string' },
   impression: { type: 'string' },
   email: { type: 'string' },
+  name: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
 } as const;
 
 export const FILTER_HELP = `Filters:
   --state <queued|delivered|rejected|dead>   --source <widget|api|name>
-  --impression <id>   --email <address>
+  --impression <id>   --email <address>   --name <part of a name, any case>
   --from <date>  --to <date>   dates like 2026-01-15 (UTC, --to includes the day) or ISO date-times`;
 
 /** A query string from CLI options (`--impression` → `impression_id`); undefined values left out. */
@@ -83,6 +82,7 @@ export function filterParams(values: OptionValues) {
     source: text(values, 'source'),
     impression_id: text(values, 'impression'),
     email: text(values, 'email'),
+    name: text(values, 'name'),
     from: text(values, 'from'),
     to: text(values, 'to'),
   };

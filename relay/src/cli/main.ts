@@ -5,12 +5,15 @@
  * 3 relay unreachable or token refused.
  */
 import { parseArgs } from 'node:util';
+import { alertTest } from './alert-test';
 import { checkConfig } from './check-config';
 import { AdminClient, CliError, EXIT, type ExitCode } from './client';
-import { DEFAULT_URL, type Command, type CommandContext, type Io } from './command';
+import { type Command, type CommandContext, type Io } from './command';
 import { backup, erase, exportCsv } from './data-commands';
+import { linkDelete, linkOrigins, links, linkSet } from './link-commands';
 import { pause, resume, stats } from './overview-commands';
 import { pages } from './page-commands';
+import { locateRelay } from './relay-url';
 import { list, replay, retry, show } from './signup-commands';
 
 export const COMMANDS: Record<string, Command> = {
@@ -26,6 +29,11 @@ export const COMMANDS: Record<string, Command> = {
   pause,
   resume,
   'check-config': checkConfig,
+  links,
+  'link-set': linkSet,
+  'link-delete': linkDelete,
+  'link-origins': linkOrigins,
+  'alert-test': alertTest,
 };
 
 const GLOBAL_OPTIONS = {
@@ -36,7 +44,9 @@ const GLOBAL_OPTIONS = {
 } as const;
 
 const GLOBAL_HELP = `Global options:
-  --url <url>      the relay (env VANTIO_RELAY_URL, default ${DEFAULT_URL})
+  --url <url>      the relay; without it, the first of: VANTIO_RELAY_URL,
+                   RELAY_HOST/RELAY_PORT (as the relay listens; 0.0.0.0 means this machine),
+                   RELAY_PUBLIC_URL, http://127.0.0.1:8787
   --token <token>  the admin token (env RELAY_ADMIN_TOKEN; prefer the env: flags show in ps)
   --json           machine-readable output on stdout
   -h, --help       help for a command`;
@@ -108,9 +118,8 @@ export async function run(argv: string[], io: Io): Promise<ExitCode> {
       client() {
         const token = (values.token as string | undefined) ?? io.env.RELAY_ADMIN_TOKEN;
         if (!token) throw new CliError(EXIT.usage, 'no admin token: set RELAY_ADMIN_TOKEN or pass --token');
-        const url = (values.url as string | undefined) ?? io.env.VANTIO_RELAY_URL ?? DEFAULT_URL;
-        if (!/^https?:\/\/[^/\s]+/i.test(url)) throw new CliError(EXIT.usage, `--url must be an http(s) URL, got ${url}`);
-        return new AdminClient({ url, token });
+        const { url, from } = locateRelay(values.url as string | undefined, io.env);
+        return new AdminClient({ url, token, from });
       },
     };
     return await command.run(ctx);

@@ -70,20 +70,73 @@ export const stats: Command = {
   },
 };
 
-const setPaused = (paused: boolean): Command => ({
-  summary: paused
-    ? 'Pause all delivery to Vantio (signups keep queueing; /readyz reports it)'
-    : 'Resume delivery to Vantio',
-  usage: paused ? 'pause' : 'resume',
+/** How long `resume` waits for the probe delivery it set off while paused on a bad key. */
+const PROBE_WAIT_MS = 15_000;
+const PROBE_POLL_MS = 250;
+
+export const pause: Command = {
+  summary: 'Pause all delivery to Vantio (signups keep queueing; /readyz reports it)',
+  usage: 'pause',
   options: {},
   async run(ctx) {
     noPositionals(ctx);
-    const result = await ctx.client().json<{ delivery: DeliveryStatus }>('POST', `/delivery/${paused ? 'pause' : 'resume'}`);
+    const result = await ctx.client().json<{ delivery: DeliveryStatus }>('POST', '/delivery/pause');
     if (ctx.json) ctx.printJson(result);
     else ctx.print(`Delivery ${describeDelivery(result.delivery)}`);
-    return EXIT.ok;
+    return result.delivery.paused ? EXIT.ok : EXIT.failed;
   },
-});
+};
 
-export const pause = setPaused(true);
-export const resume = setPaused(false);
+/**
+ * Lifts an admin pause and a 429 hold, and sends a bad-key probe at once. Delivery paused
+ * on a 401/403 resumes only when Vantio accepts the key: `resume` waits for that probe and
+ * exits 1 with the reason while delivery is still paused (or held by configuration).
+ */
+function whyStillPaused(delivery: DeliveryStatus, queued: number): string {
+  const probing = delivery.reason === 'unauthorized' || delivery.reason === 'misconfigured';
+  if (probing && queued === 0) {
+    return `Vantio's last answer paused it (${delivery.message}) and nothing is queued to try again with now; the next signup will.`;
+  }
+  if (delivery.reason === 'unauthorized') {
+    return `Vantio still refuses the secret key (${delivery.message}). Fix VANTIO_SECRET_KEY and restart the relay; it probes again every RELAY_AUTH_PROBE_S seconds.`;
+  }
+  if (delivery.reason === 'misconfigured') {
+    return `Vantio's answer still shows a misconfiguration (${delivery.message}). Fix VANTIO_API_URL and restart the relay.`;
+  }
+  if (delivery.reason === 'held') {
+    return `${delivery.message}: delivery is off by configuration; set RELAY_FORWARD_CONCURRENCY above 0 and restart.`;
+  }
+  return `${delivery.message ?? delivery.reason}.`;
+}
+
+export const resume: Command = {
+  summary: 'Resume delivery to Vantio (exits 1 and says why while it stays paused)',
+  usage: 'resume',
+  options: {},
+  help: '  Paused on a 401/403 from Vantio, resume tries one delivery now and waits for it (up to 15 s):\n  the pause ends only when Vantio accepts VANTIO_SECRET_KEY.',
+  async run(ctx) {
+    noPositionals(ctx);
+    const client = ctx.client();
+    let { delivery } = await client.json<{ delivery: DeliveryStatus }>('POST', '/delivery/resume');
+    const waitUntil = Date.now() + PROBE_WAIT_MS;
+    // Paused on Vantio's answer (a refused key, a redirect): resume sent one probe; wait for its outcome.
+    const probing = (status: DeliveryStatus) => status.reason === 'unauthorized' || status.reason === 'misconfigured';
+    while (delivery.paused && probing(delivery) && delivery.inFlight > 0 && Date.now() < waitUntil) {
+      await new Promise((resolve) => setTimeout(resolve, PROBE_POLL_MS));
+      ({ delivery } = await client.json<{ delivery: DeliveryStatus }>('GET', '/delivery'));
+    }
+    if (ctx.json) ctx.printJson({ delivery });
+    if (!delivery.paused) {
+      if (!ctx.json) ctx.print(`Delivery ${describeDelivery(delivery)}`);
+      return EXIT.ok;
+    }
+    // Nothing queued means no probe was sent: say so rather than blame the key again.
+    const queued =
+      probing(delivery)
+        ? (await client.json<{ items: unknown[] }>('GET', '/signups?state=queued&limit=1')).items.length
+        : 0;
+    const why = whyStillPaused(delivery, queued);
+    ctx.io.stderr.write(`vantio-relay resume: delivery is still paused. ${why}\n`);
+    return EXIT.failed;
+  },
+};

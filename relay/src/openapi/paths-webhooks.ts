@@ -1,9 +1,11 @@
 /** Webhook intake and the admin's kept-payload routes, for the OpenAPI document. */
 import { ZPayloadListQuery } from '../webhooks/admin-routes';
+import { z } from 'zod';
 import type { RouteDoc } from './document';
 
 const source = { source: 'The source name, as configured in RELAY_SOURCES_FILE' };
 const payloadId = { id: 'The kept payload id' };
+const slug = { slug: 'The poster link name, e.g. robotics' };
 
 export const WEBHOOK_ROUTES: RouteDoc[] = [
   {
@@ -24,6 +26,108 @@ export const WEBHOOK_ROUTES: RouteDoc[] = [
       401: { description: 'The signature is missing, invalid or expired', schema: 'ErrorBody' },
       404: { description: 'No source with that name is configured', schema: 'ErrorBody' },
       422: { description: 'Verified but not mappable to a signup; the payload is kept for a replay', schema: 'WebhookUnmappable' },
+      503: {
+        description: 'The database cannot take the write now: nothing was stored; send it again later',
+        schema: 'ErrorBody',
+        headers: { 'Retry-After': 'Seconds to wait' },
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/webhooks/:source',
+    tag: 'Webhooks',
+    summary: 'URL check (Mailchimp)',
+    description: 'Sources with `url_check` (the mailchimp preset) answer 200 once the token matches, storing nothing; every other source answers 405.',
+    auth: 'webhookSignature',
+    params: source,
+    responses: {
+      200: { description: 'The URL and its token are right' },
+      401: { description: 'The token is missing or wrong', schema: 'ErrorBody' },
+      404: { description: 'No source with that name is configured', schema: 'ErrorBody' },
+      405: { description: 'This source takes POST only', schema: 'ErrorBody' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/go/:slug',
+    tag: 'Webhooks',
+    summary: 'Poster link: redirect to the form with the impression prefilled',
+    description:
+      'Answers 302 to the saved Google Form (or allowlisted) URL with `impression_param` set to the impression. The target is re-checked on every request.',
+    params: slug,
+    query: z.object({ impression_id: z.string().describe('The impression id printed in the poster’s QR code') }),
+    responses: {
+      302: { description: 'To the form', headers: { Location: 'The prefilled form URL' } },
+      400: { description: 'No impression id, or not a valid one', schema: 'ErrorBody' },
+      404: { description: 'No link with that name, or its target is no longer allowed', schema: 'ErrorBody' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/links',
+    tag: 'Webhooks',
+    summary: 'List poster links',
+    auth: 'adminToken',
+    responses: { 200: { description: 'Every link, by slug', schema: 'LinkList' } },
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/links/:slug',
+    tag: 'Webhooks',
+    summary: 'Show one poster link',
+    auth: 'adminToken',
+    params: slug,
+    responses: {
+      200: { description: 'The link', schema: 'LinkView' },
+      404: { description: 'No link with that name', schema: 'ErrorBody' },
+    },
+  },
+  {
+    method: 'put',
+    path: '/v1/admin/links/:slug',
+    tag: 'Webhooks',
+    summary: 'Create or replace a poster link',
+    description: 'The target must be https://docs.google.com/forms/…/viewform (with an `entry.<number>` parameter) or on the link-origins allowlist.',
+    auth: 'adminToken',
+    params: slug,
+    body: { schema: 'LinkInput' },
+    responses: {
+      201: { description: 'Created', schema: 'LinkView' },
+      200: { description: 'Replaced', schema: 'LinkView' },
+      400: { description: 'Not an allowed target, or an invalid body', schema: 'ErrorBody' },
+    },
+  },
+  {
+    method: 'delete',
+    path: '/v1/admin/links/:slug',
+    tag: 'Webhooks',
+    summary: 'Delete a poster link',
+    auth: 'adminToken',
+    params: slug,
+    responses: {
+      204: { description: 'Deleted' },
+      404: { description: 'No link with that name', schema: 'ErrorBody' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/link-origins',
+    tag: 'Webhooks',
+    summary: 'The origins poster links may point to besides Google Forms',
+    auth: 'adminToken',
+    responses: { 200: { description: 'The allowlist', schema: 'LinkOrigins' } },
+  },
+  {
+    method: 'put',
+    path: '/v1/admin/link-origins',
+    tag: 'Webhooks',
+    summary: 'Replace the poster-link origin allowlist',
+    auth: 'adminToken',
+    body: { schema: 'LinkOrigins' },
+    responses: {
+      200: { description: 'The saved allowlist', schema: 'LinkOrigins' },
+      400: { description: 'Not https origins', schema: 'ErrorBody' },
     },
   },
   {

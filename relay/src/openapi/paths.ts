@@ -48,6 +48,11 @@ const SIGNUP_ROUTES: RouteDoc[] = [
       403: { description: 'The Origin is not allowed', schema: 'ErrorBody' },
       422: { description: 'The Idempotency-Key was already used with a different body', schema: 'ErrorBody' },
       429: { description: 'Rate limited (per client IP)', schema: 'ErrorBody', headers: { 'Retry-After': 'Seconds to wait' } },
+      503: {
+        description: 'The database cannot take the write now (disk full, read-only, down): nothing was stored; try again',
+        schema: 'ErrorBody',
+        headers: { 'Retry-After': 'Seconds to wait' },
+      },
     },
   },
 ];

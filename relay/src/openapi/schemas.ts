@@ -5,6 +5,7 @@
  * responses by `document.test.ts`, so they cannot drift.
  */
 import { z } from 'zod';
+import { ZLinkInput, ZLinkList, ZLinkOrigins, ZLinkView } from '../webhooks/links';
 import {
   EMAIL_MAX,
   IDEMPOTENCY_KEY_MAX,
@@ -216,6 +217,10 @@ export const NAMED_SCHEMAS = {
     width: z.number().int(),
     height: z.number().int(),
   }),
+  LinkInput: ZLinkInput,
+  LinkView: ZLinkView,
+  LinkList: ZLinkList,
+  LinkOrigins: ZLinkOrigins,
 } satisfies Record<string, z.ZodType>;
 
 /**

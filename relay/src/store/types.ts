@@ -11,6 +11,7 @@ import type { PictureRepo } from './repos/pictures';
 import type { SignupRepo } from './repos/signups';
 import type { StatsRepo } from './repos/stats';
 import type { WebhookRepo } from './repos/webhooks';
+import type { LinkRepo } from './repos/links';
 import type { Sql, StoreChannel } from './sql';
 
 export interface SignupRow {
@@ -107,6 +108,8 @@ export interface Repos {
   signups: SignupRepo;
   admin: AdminRepo;
   webhooks: WebhookRepo;
+  /** Poster links for GET /go/:slug (repos/links.ts). */
+  links: LinkRepo;
   meta: MetaRepo;
   stats: StatsRepo;
   /** Hosted signup pages (/join/:slug). */

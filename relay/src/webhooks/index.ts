@@ -1,12 +1,14 @@
 /**
  * Webhook sources, wired: the store, the intake pipeline and the two route sets
- * (`/v1/webhooks/:source` for senders, `/v1/admin/webhook-payloads` for admins).
+ * (`/v1/webhooks/:source` for senders, `/v1/admin/webhook-payloads` for admins), plus the
+ * poster links (`/go/:slug`) that bring Google Forms respondents in with their impression.
  */
 import type { Ingestor } from '../ingest';
 import type { Logger } from '../logger';
 import type { Store } from '../store/types';
 import { webhookAdminRoutes } from './admin-routes';
 import { createIntake } from './intake';
+import { linkAdminRoutes, linkOriginRoutes, linkRoutes } from './links';
 import { webhookRoutes } from './routes';
 import type { WebhookSources } from './sources';
 
@@ -27,6 +29,12 @@ export function createWebhooks({ sources, store, ingestor, now, logger }: Webhoo
     routes: webhookRoutes({ sources, intake, now, logger }),
     /** Mount at `/v1/admin/webhook-payloads`, behind adminAuth. */
     adminRoutes: webhookAdminRoutes({ sources, store, intake, logger }),
+    /** Poster links: `/go` (public), `/v1/admin/links` and `/v1/admin/link-origins` (admin). */
+    links: {
+      routes: linkRoutes({ store, now, logger }),
+      adminRoutes: linkAdminRoutes({ store, now, logger }),
+      originRoutes: linkOriginRoutes({ store, now, logger }),
+    },
   };
 }
 

@@ -67,7 +67,8 @@ export function createIntake({ store, ingestor, now }: IntakeDeps) {
       return id.length > MAX_DELIVERY_ID ? bodyDigestId(new TextEncoder().encode(id)) : id;
     },
 
-    async receive(source: WebhookSource, deliveryId: string, raw: Uint8Array, body: unknown): Promise<IntakeOutcome> {
+    /** `keptText` is what an unmappable payload stores: JSON text that parses back to `body`. */
+    async receive(source: WebhookSource, deliveryId: string, body: unknown, keptText: string): Promise<IntakeOutcome> {
       const earlier = await store.read.webhooks.findDelivery(source.name, deliveryId);
       if (earlier) return replayed(earlier);
       if (!acceptsEvent(source.events, body)) return { kind: 'ignored', eventType: source.events && eventType(source.events, body) };
@@ -82,7 +83,7 @@ export function createIntake({ store, ingestor, now }: IntakeDeps) {
           id: newId('whp', at),
           source: source.name,
           deliveryId,
-          body: new TextDecoder().decode(raw),
+          body: keptText,
           issues: outcome.issues,
           now: at,
         }),

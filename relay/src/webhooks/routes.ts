@@ -6,9 +6,9 @@
 import { Hono, type Context } from 'hono';
 import type { TFieldIssue } from '@vantio/shared';
 import { ApiError, errorBody } from '../http/errors';
-import { jsonBody, type JsonBodyVariables } from '../http/json-body';
 import { toReceipt } from '../ingest';
 import type { Logger } from '../logger';
+import { webhookBody, type WebhookBodyVariables } from './body';
 import type { Intake, IntakeOutcome } from './intake';
 import type { WebhookSource, WebhookSources } from './sources';
 
@@ -23,36 +23,58 @@ export interface WebhookRouteDeps {
   logger: Logger;
 }
 
-type WebhookEnv = { Variables: JsonBodyVariables & { webhookSource: WebhookSource } };
+type WebhookEnv = { Variables: WebhookBodyVariables & { webhookSource: WebhookSource } };
 
 export function webhookRoutes({ sources, intake, now, logger }: WebhookRouteDeps) {
   const app = new Hono<WebhookEnv>();
 
+  const findSource = (c: Context) => {
+    const source = sources.get(c.req.param('source') ?? '');
+    if (!source) throw new ApiError(404, 'No webhook source with that name is configured');
+    return source;
+  };
+  const verify = (c: Context, source: WebhookSource, body: Uint8Array) => {
+    const verification = source.verify({
+      header: (name) => c.req.header(name),
+      query: (name) => c.req.query(name),
+      body,
+      now: now(),
+    });
+    if (!verification.ok) {
+      // The reason helps the operator; the sender (or an attacker) learns nothing from it.
+      logger.warn({ source: source.name, reason: verification.reason }, 'webhook signature rejected');
+      throw new ApiError(401, SIGNATURE_REJECTED);
+    }
+    return verification;
+  };
+
   app.post(
     '/:source',
     async (c, next) => {
-      const source = sources.get(c.req.param('source'));
-      if (!source) throw new ApiError(404, 'No webhook source with that name is configured');
-      c.set('webhookSource', source);
+      c.set('webhookSource', findSource(c));
       await next();
     },
-    jsonBody(WEBHOOK_BODY_LIMIT),
+    webhookBody(WEBHOOK_BODY_LIMIT, (c) => c.get('webhookSource')),
     async (c) => {
       const source = c.get('webhookSource');
       const raw = c.get('rawBody');
-      const verification = source.verify({ header: (name) => c.req.header(name), body: raw, now: now() });
-      if (!verification.ok) {
-        // The reason helps the operator; the sender (or an attacker) learns nothing from it.
-        logger.warn({ source: source.name, reason: verification.reason }, 'webhook signature rejected');
-        throw new ApiError(401, SIGNATURE_REJECTED);
-      }
-      const body = c.get('jsonBody');
+      const verification = verify(c, source, raw);
+      const body = c.get('parsedBody');
       const deliveryId = intake.deliveryId(source, verification.deliveryId, raw, body);
-      const outcome = await intake.receive(source, deliveryId, raw, body);
+      const outcome = await intake.receive(source, deliveryId, body, c.get('keptBody'));
       logger.info({ source: source.name, delivery_id: deliveryId, ...describeOutcome(outcome) }, 'webhook');
-      return renderOutcome(c, outcome, deliveryId);
+      return renderOutcome(c, outcome, deliveryId, source.blocking);
     },
   );
+
+  // Mailchimp checks a webhook URL with a GET before saving it; the token must match here too,
+  // so a wrong URL fails in Mailchimp's screen, not silently later. Nothing is stored.
+  app.get('/:source', (c, next) => {
+    const source = findSource(c);
+    if (!source.urlCheck) return next();
+    verify(c, source, new Uint8Array());
+    return c.json({ status: 'ok', message: 'This webhook URL is ready; deliveries are POSTed here' }, 200);
+  });
 
   app.all('/:source', () => {
     throw new ApiError(405, 'Use POST to deliver a webhook', { headers: { Allow: 'POST' } });
@@ -82,11 +104,16 @@ export function unmappableMessage(issues: TFieldIssue[], payloadId: string | nul
   return `The webhook was verified but could not be mapped to a signup: ${parts.join('; ')}${more}.${kept}`;
 }
 
-export function renderOutcome(c: Context, outcome: IntakeOutcome, deliveryId: string) {
+/**
+ * `blocking`: the sender (a Supabase auth hook) treats anything but 200 as "refuse this
+ * user", so an accepted or unmappable delivery is answered 200, with no `error` key; the
+ * unmappable payload is still kept and listed for the admin.
+ */
+export function renderOutcome(c: Context, outcome: IntakeOutcome, deliveryId: string, blocking = false) {
   switch (outcome.kind) {
     case 'ingested': {
       const { result } = outcome;
-      if (result.kind === 'created') return c.json({ status: 'accepted', ...toReceipt(result.signup) }, 202);
+      if (result.kind === 'created') return c.json({ status: 'accepted', ...toReceipt(result.signup) }, blocking ? 200 : 202);
       // Another delivery or the widget already brought this person for this impression.
       return c.json({ status: 'duplicate', ...toReceipt(result.signup, true) }, 200);
     }
@@ -114,6 +141,17 @@ export function renderOutcome(c: Context, outcome: IntakeOutcome, deliveryId: st
         200,
       );
     case 'unmappable':
+      if (blocking) {
+        return c.json(
+          {
+            status: 'unmappable',
+            message: unmappableMessage(outcome.issues, outcome.payloadId),
+            issues: outcome.issues,
+            ...(outcome.payloadId ? { payload_id: outcome.payloadId } : {}),
+          },
+          200,
+        );
+      }
       return c.json(
         {
           ...errorBody(422, unmappableMessage(outcome.issues, outcome.payloadId), outcome.issues),

@@ -72,19 +72,19 @@ describe('compileSources', () => {
     ).toEqual([
       'sources.clerk.tolerance_s: must be at least 1',
       'sources.clerk.secrets.0: must decode to 24-64 bytes',
-      'sources.clerk.secrets.1: must be whsec_ followed by base64, as the sender shows it',
+      'sources.clerk.secrets.1: must be whsec_ followed by base64 (or v1,whsec_…), as the sender shows it',
       'sources.forms.map.email: is not a valid path: unclosed "[" at character 13 of "data.fields["',
-      'sources.forms.header: only applies to the hmac-sha256 verifier, not tally',
-      'sources.forms.tolerance_s: only applies to standard-webhooks and svix (tally signatures carry no timestamp)',
+      'sources.forms.header: only applies to the hmac-sha256 and shared-secret verifiers, not tally',
+      'sources.forms.tolerance_s: only applies to standard-webhooks, svix and webflow (tally signatures carry no timestamp)',
       'sources.forms.secrets.0: must be at least 16 characters (use a long random secret)',
       'sources.forms.map.impression_id: is required (or use a preset)',
       'sources.forms.map.first_name: is required (or use a preset)',
       'sources.forms.map.last_name: is required (or use a preset)',
       'sources.custom.encoding: must be hex or base64',
-      'sources.bad.verifier: must be one of standard-webhooks, svix, typeform, tally, hmac-sha256',
+      'sources.bad.verifier: must be one of standard-webhooks, svix, typeform, tally, hmac-sha256, webflow, shared-secret',
       'sources.bad.secrets: needs at least one secret',
       'sources.nothing: Unrecognized key: "secret"',
-      'sources.nothing.verifier: is required (one of standard-webhooks, svix, typeform, tally, hmac-sha256) unless a preset is given',
+      'sources.nothing.verifier: is required (one of standard-webhooks, svix, typeform, tally, hmac-sha256, webflow, shared-secret) unless a preset is given',
       'sources.widget: "widget" is reserved for signups that do not come from webhooks',
       'sources.Bad Name: source names are 1-63 lower-case letters, digits, _ or - (they become URL paths)',
     ]);
@@ -92,7 +92,7 @@ describe('compileSources', () => {
 
   it('requires a verifier without a preset, and a header for hmac-sha256', () => {
     expect(problems({ sources: { a: { secrets: ['a-long-enough-secret-123'], map: {} } } })).toEqual([
-      'sources.a.verifier: is required (one of standard-webhooks, svix, typeform, tally, hmac-sha256) unless a preset is given',
+      'sources.a.verifier: is required (one of standard-webhooks, svix, typeform, tally, hmac-sha256, webflow, shared-secret) unless a preset is given',
     ]);
     expect(problems({ sources: { a: { verifier: 'hmac-sha256', secrets: ['a-long-enough-secret-123'], map: { impression_id: 'i', first_name: 'f', last_name: 'l', email: 'e' } } } })).toEqual([
       'sources.a.header: is required for the hmac-sha256 verifier',
@@ -108,6 +108,41 @@ describe('compileSources', () => {
     ]);
     expect(problems(source({ __proto_x: 'x', campaign: 'utm.campaign' }))).toEqual([]);
   });
+
+  it('validates the new verifiers and body settings, one line each', () => {
+    const map = { impression_id: 'i', first_name: 'f', last_name: 'l', email: 'e' };
+    expect(
+      problems({
+        sources: {
+          both: { verifier: 'shared-secret', header: 'X-Token', query: 'token', secrets: ['a-long-enough-token-1'], map },
+          neither: { verifier: 'shared-secret', secrets: ['a-long-enough-token-1'], map },
+          short: { preset: 'mailchimp', secrets: ['short'] },
+          formats: { preset: 'jotform', secrets: ['a-long-enough-token-1'], formats: ['xml'] },
+          pipes: { preset: 'supabase', secrets: ['v1,whsec_c3VwYWJhc2Utb2xkLWhvb2stc2VjcmV0LTEyMzQ1Njc4|v1,whsec_!!'] },
+          query: { preset: 'webflow', secrets: ['webflow-client-secret-1'], query: 'token', encoding: 'hex', url_check: true },
+        },
+      }),
+    ).toEqual([
+      'sources.both.query: the shared-secret verifier needs exactly one of "header" or "query" (where the sender puts the token)',
+      'sources.neither.query: the shared-secret verifier needs exactly one of "header" or "query" (where the sender puts the token)',
+      'sources.short.secrets.0: must be at least 16 characters (use a long random secret)',
+      'sources.formats.formats.0: must be one of json, form, multipart',
+      'sources.pipes.secrets.0: must be whsec_ followed by base64 (or v1,whsec_…), as the sender shows it',
+      'sources.query.encoding: only applies to the hmac-sha256 verifier, not webflow',
+      'sources.query.query: only applies to the shared-secret verifier, not webflow',
+      'sources.query.url_check: only applies to the shared-secret verifier (a GET carries no webflow signature)',
+    ]);
+    // A preset's own token location counts; a header given instead replaces it.
+    const compiled = compileSources({
+      sources: {
+        mc: { preset: 'mailchimp', secrets: ['a-long-enough-token-1'] },
+        'mc-header': { preset: 'mailchimp', header: 'X-Token', secrets: ['a-long-enough-token-1'] },
+      },
+    });
+    expect(compiled.get('mc')).toMatchObject({ verifier: 'shared-secret', urlCheck: true, formats: new Set(['form']) });
+    expect(compiled.get('mc-header')!.verify({ header: (n) => (n === 'x-token' ? 'a-long-enough-token-1' : undefined), query: () => undefined, body: new Uint8Array(), now: 0 }).ok).toBe(true);
+  });
+
 });
 
 describe('loadSourcesFile', () => {

@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { ConfigError } from '../config';
 import { REQUIRED_FIELDS, SIGNUP_FIELDS, type EventFilter, type SignupMapping } from './mapping';
 import { compilePath, PathSyntaxError, type FieldPath } from './path';
-import { PRESET_NAMES, PRESETS } from './presets';
+import { BODY_FORMATS, type BodyFormat, type BodyShape } from './body';
+import { PRESET_NAMES, PRESETS, type Preset } from './presets';
 import {
   createVerifier,
   DEFAULT_TOLERANCE_S,
@@ -26,6 +27,17 @@ const RESERVED_NAMES = new Set(['widget', 'api']);
 /** The scheme's own delivery id, for schemes that carry it in the body. */
 const BODY_DELIVERY_ID: Partial<Record<VerifierName, string>> = { typeform: 'event_id', tally: 'eventId' };
 const MIN_HMAC_SECRET = 16;
+const MAX_SECRETS = 10;
+
+/**
+ * Standard Webhooks secrets as senders write them: `whsec_…`, Supabase's `v1,whsec_…`, and
+ * several of those joined by `|` (Supabase's rotation form). Each piece keeps its index.
+ */
+function expandWhsecList(secrets: readonly string[]) {
+  return secrets.flatMap((entry, index) =>
+    entry.split('|').map((piece) => ({ secret: piece.trim().replace(/^v1,/, ''), index })),
+  );
+}
 
 const ZPath = z
   .string({ error: 'must be a path such as "data.email"' })
@@ -64,7 +76,7 @@ const ZSource = z
         error: 'must be a list of secrets, e.g. ["whsec_…"]',
       })
       .min(1, 'needs at least one secret')
-      .max(10, 'at most 10 secrets (rotation needs two)'),
+      .max(MAX_SECRETS, `at most ${MAX_SECRETS} secrets (rotation needs two)`),
     tolerance_s: z.number().int('must be a whole number').min(1, 'must be at least 1').max(86_400, 'must be at most 86400').optional(),
     header: z
       .string()
@@ -73,6 +85,15 @@ const ZSource = z
       .optional(),
     prefix: z.string().max(64).optional(),
     encoding: z.enum(['hex', 'base64'], { error: 'must be hex or base64' }).optional(),
+    query: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a query parameter name (letters, digits, _ . -)')
+      .optional(),
+    formats: z
+      .array(z.enum(BODY_FORMATS, { error: `must be one of ${BODY_FORMATS.join(', ')}` }))
+      .min(1, 'needs at least one body format')
+      .optional(),
+    url_check: z.boolean({ error: 'must be true or false' }).optional(),
     delivery_id: ZPath.optional(),
     events: z.strictObject({ path: ZPath, accept: z.array(z.string().min(1)).min(1, 'needs at least one event type') }).optional(),
     map: ZMap.optional(),
@@ -85,23 +106,37 @@ const ZSource = z
       return;
     }
     const hmac = verifier === 'hmac-sha256';
+    const shared = verifier === 'shared-secret';
+    const presetQuery = source.preset && source.verifier === undefined ? presetOf(source.preset).query : undefined;
+    const query = source.header === undefined ? (source.query ?? presetQuery) : source.query;
     const timestamped = verifier === 'standard-webhooks' || verifier === 'svix';
     if (hmac && !source.header) problem(['header'], 'is required for the hmac-sha256 verifier');
-    for (const key of ['header', 'prefix', 'encoding'] as const) {
-      if (!hmac && source[key] !== undefined) problem([key], `only applies to the hmac-sha256 verifier, not ${verifier}`);
+    for (const key of ['header', 'prefix'] as const) {
+      if (!hmac && !shared && source[key] !== undefined) {
+        problem([key], `only applies to the hmac-sha256 and shared-secret verifiers, not ${verifier}`);
+      }
     }
-    if (!timestamped && source.tolerance_s !== undefined) {
-      problem(['tolerance_s'], `only applies to standard-webhooks and svix (${verifier} signatures carry no timestamp)`);
+    if (!hmac && source.encoding !== undefined) problem(['encoding'], `only applies to the hmac-sha256 verifier, not ${verifier}`);
+    if (shared && (source.header === undefined) === (query === undefined)) {
+      problem(['query'], 'the shared-secret verifier needs exactly one of "header" or "query" (where the sender puts the token)');
     }
-    source.secrets.forEach((secret, index) => {
+    if (!shared && source.query !== undefined) problem(['query'], `only applies to the shared-secret verifier, not ${verifier}`);
+    if (!shared && source.url_check) problem(['url_check'], `only applies to the shared-secret verifier (a GET carries no ${verifier} signature)`);
+    if (shared && source.prefix !== undefined && source.header === undefined) problem(['prefix'], 'only applies with "header"');
+    if (!timestamped && verifier !== 'webflow' && source.tolerance_s !== undefined) {
+      problem(['tolerance_s'], `only applies to standard-webhooks, svix and webflow (${verifier} signatures carry no timestamp)`);
+    }
+    const keys = timestamped ? expandWhsecList(source.secrets) : source.secrets.map((secret, index) => ({ secret, index }));
+    if (keys.length > MAX_SECRETS) problem(['secrets'], `at most ${MAX_SECRETS} secrets in all (rotation needs two)`);
+    for (const { secret, index } of keys) {
       if (timestamped) {
         const bytes = decodeWhsec(secret);
-        if (!bytes) problem(['secrets', index], 'must be whsec_ followed by base64, as the sender shows it');
+        if (!bytes) problem(['secrets', index], 'must be whsec_ followed by base64 (or v1,whsec_…), as the sender shows it');
         else if (bytes.length < 24 || bytes.length > 64) problem(['secrets', index], 'must decode to 24-64 bytes');
       } else if (secret.length < MIN_HMAC_SECRET) {
         problem(['secrets', index], `must be at least ${MIN_HMAC_SECRET} characters (use a long random secret)`);
       }
-    });
+    }
     const merged = { ...(source.preset ? PRESETS[source.preset].map : {}), ...source.map };
     for (const field of REQUIRED_FIELDS) {
       if (!merged[field]) problem(['map', field], source.preset ? 'is required' : 'is required (or use a preset)');
@@ -136,6 +171,17 @@ export interface WebhookSource {
   deliveryIdPath?: FieldPath;
   events?: EventFilter;
   mapping: SignupMapping;
+  /** Content types this source accepts (JSON unless the preset or config says otherwise). */
+  formats: ReadonlySet<BodyFormat>;
+  /** How a parsed form body is reshaped before mapping (Jotform's `rawRequest`). */
+  shape?: BodyShape;
+  /** Answer a `GET` with 200 after the token check (Mailchimp validates a URL that way). */
+  urlCheck: boolean;
+  /**
+   * The sender waits for our answer before it goes on (a Supabase auth hook blocks the
+   * signup on anything but 200/204): accepted and unmappable are answered 200.
+   */
+  blocking: boolean;
 }
 
 export type WebhookSources = ReadonlyMap<string, WebhookSource>;
@@ -147,6 +193,8 @@ function decodeWhsec(secret: string): Buffer | undefined {
   return Buffer.from(base64, 'base64');
 }
 
+const presetOf = (name: keyof typeof PRESETS): Preset => PRESETS[name];
+
 /** Validates and compiles sources; throws a ConfigError with one line per bad entry. */
 export function compileSources(input: unknown): WebhookSources {
   const parsed = ZSourcesFile.safeParse(input);
@@ -155,10 +203,10 @@ export function compileSources(input: unknown): WebhookSources {
   }
   const sources = new Map<string, WebhookSource>();
   for (const [name, source] of Object.entries(parsed.data.sources)) {
-    const preset = source.preset ? PRESETS[source.preset] : undefined;
+    const preset: Preset | undefined = source.preset ? presetOf(source.preset) : undefined;
     const verifier = (source.verifier ?? preset?.verifier)!;
     const merged: Record<string, string | undefined> = { ...preset?.map, ...source.map, metadata: undefined };
-    const deliveryId = source.delivery_id ?? BODY_DELIVERY_ID[verifier];
+    const deliveryId = source.delivery_id ?? preset?.deliveryId ?? BODY_DELIVERY_ID[verifier];
     const events = source.events ?? preset?.events;
     sources.set(name, {
       name,
@@ -166,6 +214,10 @@ export function compileSources(input: unknown): WebhookSources {
       verify: createVerifier(verifierConfig(verifier, source)),
       ...(deliveryId ? { deliveryIdPath: compilePath(deliveryId) } : {}),
       ...(events ? { events: { path: compilePath(events.path), accept: new Set(events.accept) } } : {}),
+      formats: new Set(source.formats ?? preset?.formats ?? ['json']),
+      ...(preset?.shape ? { shape: preset.shape } : {}),
+      urlCheck: source.url_check ?? preset?.urlCheck ?? false,
+      blocking: preset?.blocking ?? false,
       mapping: {
         fields: Object.fromEntries(
           SIGNUP_FIELDS.filter((field) => merged[field]).map((field) => [field, compilePath(merged[field]!)]),
@@ -184,7 +236,7 @@ function verifierConfig(verifier: VerifierName, source: z.output<typeof ZSource>
     case 'svix':
       return {
         scheme: verifier,
-        keys: source.secrets.map((secret) => decodeWhsec(secret)!),
+        keys: expandWhsecList(source.secrets).map(({ secret }) => decodeWhsec(secret)!),
         toleranceS: source.tolerance_s ?? DEFAULT_TOLERANCE_S,
       } as const;
     case 'typeform':
@@ -198,6 +250,16 @@ function verifierConfig(verifier: VerifierName, source: z.output<typeof ZSource>
         header: source.header!.toLowerCase(),
         prefix: source.prefix ?? '',
         encoding: source.encoding ?? 'hex',
+      } as const;
+    case 'webflow':
+      return { scheme: 'webflow', secrets, toleranceS: source.tolerance_s ?? DEFAULT_TOLERANCE_S } as const;
+    case 'shared-secret':
+      return {
+        scheme: 'shared-secret',
+        secrets,
+        where: source.header
+          ? { header: source.header.toLowerCase(), prefix: source.prefix ?? '' }
+          : { query: (source.query ?? (source.preset ? presetOf(source.preset).query : undefined))! },
       } as const;
   }
 }

@@ -23,7 +23,7 @@ const at = (offsetS = 0) => new Date(NOW + offsetS * 1000);
 
 function verify(source: string, body: string, headers: Record<string, string>, now = NOW): Verification {
   const lower = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
-  return sources.get(source)!.verify({ header: (name) => lower[name], body: new TextEncoder().encode(body), now });
+  return sources.get(source)!.verify({ header: (name) => lower[name], query: () => undefined, body: new TextEncoder().encode(body), now });
 }
 
 describe('Standard Webhooks and Svix (signed by the official standardwebhooks package)', () => {
@@ -102,7 +102,7 @@ describe('Typeform, Tally and generic HMAC-SHA256 (signed independently with nod
   it('rotates HMAC secrets', () => {
     const rotated = compileSources({ sources: { t: { preset: 'typeform', secrets: ['old-typeform-secret-1234', TYPEFORM_SECRET] } } });
     const headers = typeformHeaders(TYPEFORM_SECRET, typeform);
-    const result = rotated.get('t')!.verify({ header: (name) => (headers as Record<string, string>)[name], body: Buffer.from(typeform), now: NOW });
+    const result = rotated.get('t')!.verify({ header: (name) => (headers as Record<string, string>)[name], query: () => undefined, body: Buffer.from(typeform), now: NOW });
     expect(result.ok).toBe(true);
   });
 });

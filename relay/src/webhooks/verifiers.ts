@@ -7,9 +7,9 @@
  * take neither the relay's injected clock, `tolerance_s`, nor several secrets. The tests
  * sign with the official package, so the two must agree byte for byte.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
-export const VERIFIERS = ['standard-webhooks', 'svix', 'typeform', 'tally', 'hmac-sha256'] as const;
+export const VERIFIERS = ['standard-webhooks', 'svix', 'typeform', 'tally', 'hmac-sha256', 'webflow', 'shared-secret'] as const;
 export type VerifierName = (typeof VERIFIERS)[number];
 
 export type VerifierConfig =
@@ -26,10 +26,24 @@ export type VerifierConfig =
       header: string;
       prefix: string;
       encoding: 'hex' | 'base64';
+    }
+  | {
+      /** Webflow: hex HMAC-SHA256 of `<x-webflow-timestamp>:<body>`, the timestamp in epoch ms. */
+      scheme: 'webflow';
+      secrets: Buffer[];
+      toleranceS: number;
+    }
+  | {
+      /** A token the sender repeats verbatim, in a header or the URL's query string. */
+      scheme: 'shared-secret';
+      secrets: Buffer[];
+      where: { header: string; prefix: string } | { query: string };
     };
 
 export interface SignedRequest {
   header(name: string): string | undefined;
+  /** The first value of a query-string parameter. */
+  query(name: string): string | undefined;
   body: Uint8Array;
   /** Epoch ms, from the relay's clock. */
   now: number;
@@ -55,8 +69,35 @@ export function safeEqual(a: string, b: string): boolean {
 export const TYPEFORM_HMAC = { header: 'typeform-signature', prefix: 'sha256=', encoding: 'base64' } as const;
 export const TALLY_HMAC = { header: 'tally-signature', prefix: '', encoding: 'base64' } as const;
 
+/**
+ * Constant time for secrets of any length: both sides are hashed first, so the comparison is
+ * always of two 32-byte buffers and not even the secret's length shows in the timing.
+ */
+export function safeEqualSecret(candidate: Buffer, secret: Buffer): boolean {
+  const left = createHash('sha256').update(candidate).digest();
+  const right = createHash('sha256').update(secret).digest();
+  return timingSafeEqual(left, right) && candidate.length === secret.length;
+}
+
 export function createVerifier(config: VerifierConfig): Verifier {
-  return config.scheme === 'hmac' ? hmacVerifier(config) : standardWebhooksVerifier(config);
+  switch (config.scheme) {
+    case 'hmac':
+      return hmacVerifier(config);
+    case 'webflow':
+      return webflowVerifier(config);
+    case 'shared-secret':
+      return sharedSecretVerifier(config);
+    default:
+      return standardWebhooksVerifier(config);
+  }
+}
+
+/** Timestamp within `toleranceS` of now, either way; `null` when it is. */
+function outsideWindow(seconds: number, now: number, toleranceS: number): string | null {
+  const nowSeconds = now / 1000;
+  if (nowSeconds - seconds > toleranceS) return 'timestamp too old';
+  if (seconds - nowSeconds > toleranceS) return 'timestamp in the future';
+  return null;
 }
 
 function standardWebhooksVerifier(config: Extract<VerifierConfig, { scheme: 'standard-webhooks' | 'svix' }>): Verifier {
@@ -68,9 +109,8 @@ function standardWebhooksVerifier(config: Extract<VerifierConfig, { scheme: 'sta
     if (!id || !timestamp || !signatures) return { ok: false, reason: `missing ${prefix}-id, -timestamp or -signature header` };
     if (!/^\d{1,12}$/.test(timestamp.trim())) return { ok: false, reason: 'malformed timestamp header' };
     const seconds = Number(timestamp.trim());
-    const nowSeconds = Math.floor(now / 1000);
-    if (nowSeconds - seconds > config.toleranceS) return { ok: false, reason: 'timestamp too old' };
-    if (seconds - nowSeconds > config.toleranceS) return { ok: false, reason: 'timestamp in the future' };
+    const stale = outsideWindow(seconds, Math.floor(now / 1000) * 1000, config.toleranceS);
+    if (stale) return { ok: false, reason: stale };
 
     const signed = Buffer.concat([Buffer.from(`${id}.${seconds}.`, 'utf8'), body]);
     const expected = config.keys.map((key) => createHmac('sha256', key).update(signed).digest('base64'));
@@ -101,5 +141,39 @@ function hmacVerifier(config: Extract<VerifierConfig, { scheme: 'hmac' }>): Veri
       matched = safeEqual(signature, wanted) || matched;
     }
     return matched ? { ok: true } : { ok: false, reason: `${config.header} does not match` };
+  };
+}
+
+function webflowVerifier(config: Extract<VerifierConfig, { scheme: 'webflow' }>): Verifier {
+  return ({ header, body, now }) => {
+    const timestamp = header('x-webflow-timestamp')?.trim();
+    const signature = header('x-webflow-signature')?.trim().toLowerCase();
+    if (!timestamp || !signature) return { ok: false, reason: 'missing x-webflow-timestamp or x-webflow-signature header' };
+    if (!/^\d{1,15}$/.test(timestamp)) return { ok: false, reason: 'malformed x-webflow-timestamp header' };
+    const stale = outsideWindow(Number(timestamp) / 1000, now, config.toleranceS);
+    if (stale) return { ok: false, reason: stale };
+    const signed = Buffer.concat([Buffer.from(`${timestamp}:`, 'utf8'), body]);
+    let matched = false;
+    for (const secret of config.secrets) {
+      matched = safeEqual(signature, createHmac('sha256', secret).update(signed).digest('hex')) || matched;
+    }
+    return matched ? { ok: true } : { ok: false, reason: 'x-webflow-signature does not match' };
+  };
+}
+
+function sharedSecretVerifier(config: Extract<VerifierConfig, { scheme: 'shared-secret' }>): Verifier {
+  const { where } = config;
+  const label = 'query' in where ? `?${where.query}=` : `${where.header} header`;
+  return ({ header, query }) => {
+    let value = 'query' in where ? query(where.query) : header(where.header)?.trim();
+    if (!value) return { ok: false, reason: `missing ${label}` };
+    if ('header' in where) {
+      if (!value.startsWith(where.prefix)) return { ok: false, reason: `${label} lacks the "${where.prefix}" prefix` };
+      value = value.slice(where.prefix.length).trim();
+    }
+    const candidate = Buffer.from(value, 'utf8');
+    let matched = false;
+    for (const secret of config.secrets) matched = safeEqualSecret(candidate, secret) || matched;
+    return matched ? { ok: true } : { ok: false, reason: `${label} does not match` };
   };
 }

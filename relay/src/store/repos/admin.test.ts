@@ -78,6 +78,39 @@ describe('AdminStore', () => {
     expect(await store.read.admin.countSignups({ emailNorm: 'p3@example.edu' })).toBe(1);
   });
 
+  it('finds signups by part of the name, case-insensitively, with % and _ taken literally', async () => {
+    const named = async (n: number, firstName: string, lastName: string) => {
+      const email = `n${n}@example.edu`;
+      await store.transaction((tx) =>
+        tx.signups.accept({
+          id: newId('sgn', T0 + n),
+          source: 'widget',
+          impressionId: 'imp_demo_1',
+          firstName,
+          lastName,
+          email,
+          emailNorm: email,
+          requestHash: `n${n}`,
+          upstreamKey: upstreamIdempotencyKey('imp_demo_1', email),
+          now: T0 + n,
+        }),
+      );
+    };
+    await named(1, 'Ana', 'Li');
+    await named(2, 'Hanna', 'Berg');
+    await named(3, 'Bob', 'Anand');
+    await named(4, 'Pct%', 'Under_score');
+    const names = async (name: string) =>
+      (await store.read.admin.listSignups({ name }, { limit: 10, order: 'asc' })).map((row) => `${row.first_name} ${row.last_name}`);
+    expect(await names('ana')).toEqual(['Ana Li', 'Bob Anand']);
+    expect(await names('ANA LI')).toEqual(['Ana Li']);
+    expect(await names('anna')).toEqual(['Hanna Berg']);
+    expect(await names('%')).toEqual(['Pct% Under_score']);
+    expect(await names('a_l')).toEqual([]); // as a wildcard, _ would match the space in "ana li"
+    expect(await names('r_s')).toEqual(['Pct% Under_score']);
+    expect(await store.read.admin.countSignups({ name: 'an', source: 'widget' })).toBe(3);
+  });
+
   it('requeues onto a corrected impression with a new upstream key, and refuses a second referral', async () => {
     const wrong = await add(1, T0, { impression: 'imp_wrong', email: 'Ana@Example.edu' });
     await finish(wrong, { state: 'rejected', error: 'unknown impression' }, T0 + 10);

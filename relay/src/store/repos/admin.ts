@@ -14,6 +14,8 @@ export interface SignupFilter {
   impressionId?: string | undefined;
   /** Normalised email. */
   emailNorm?: string | undefined;
+  /** Part of the name ("ana", "ana li"), matched case-insensitively in "first last". */
+  name?: string | undefined;
   /** created_at >= from (epoch ms). */
   from?: number | undefined;
   /** created_at < to (epoch ms). */
@@ -171,6 +173,11 @@ function whereParts(filter: SignupFilter): { conditions: string[]; params: SqlVa
   add('source = ?', filter.source);
   add('impression_id = ?', filter.impressionId);
   add('email_norm = ?', filter.emailNorm);
+  // Both engines: `||` concatenates, LOWER folds (SQLite folds ASCII only), ESCAPE makes % and _ literal.
+  add(
+    `LOWER(COALESCE(first_name, '') || ' ' || COALESCE(last_name, '')) LIKE ? ESCAPE '\\'`,
+    filter.name === undefined ? undefined : `%${filter.name.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`,
+  );
   add('created_at >= ?', filter.from);
   add('created_at < ?', filter.to);
   return { conditions, params };

@@ -1,6 +1,7 @@
 import type { Sql } from '../sql';
 import type { Repos } from '../types';
 import { AdminRepo } from './admin';
+import { LinkRepo } from './links';
 import { MetaRepo } from './meta';
 import { PageRepo } from './pages';
 import { PictureRepo } from './pictures';
@@ -14,6 +15,7 @@ export function createRepos(sql: Sql): Repos {
     signups: new SignupRepo(sql),
     admin: new AdminRepo(sql),
     webhooks: new WebhookRepo(sql),
+    links: new LinkRepo(sql),
     meta: new MetaRepo(sql),
     stats: new StatsRepo(sql),
     pages: new PageRepo(sql),
