@@ -62,7 +62,7 @@ export const ada: Person = { first: 'Ada', last: 'Lovelace', email: 'ada@example
 
 /**
  * Fills the widget's form (Playwright's locators pierce the open shadow root), then pauses
- * like a person would: the relay treats forms filled faster than RELAY_MIN_FILL_MS as bots.
+ * like a person would (a relay with RELAY_MIN_FILL_MS set holds faster fills).
  */
 export async function fillForm(page: Page, person: Person = ada): Promise<void> {
   await page.getByLabel('First name').fill(person.first);

@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface HostSite {
   origin: string;
+  /** The same server under another origin (127.0.0.1), which the relay's allowlist does not name. */
+  unlistedOrigin: string;
   /** The relay the pages embed (known once it has started). */
   useRelay(url: string): void;
   close(): Promise<void>;
@@ -29,7 +31,7 @@ VantioSignup('set', { metadata: { club: 'chess', campus: 'north' } });
 
 export async function startHostSite(): Promise<HostSite> {
   let relay = '';
-  const pages: Record<string, () => string> = {
+  const pages: Record<string, (query: URLSearchParams) => string> = {
     // The README snippet, as a club officer pastes it, after the site's own script using the
     // queue stub (in a file: this site's CSP allows no inline script).
     '/join': () =>
@@ -37,6 +39,18 @@ export async function startHostSite(): Promise<HostSite> {
         'Chess Society',
         `<script src="/club.js"></script>\n<p>Sign up below.</p>\n<script async src="${relay}/vantio-signup.js"></script>\n<div data-vantio-signup></div>`,
       ),
+    // How page builders such as Google Sites embed code: a sandboxed frame without
+    // allow-same-origin, on a page whose URL carries the poster's id out of the frame's reach.
+    // `?tag=<id>`: a builder that templates the id into the embed's script tag.
+    '/framed': (query) => {
+      const src = query.get('tag') ? `/embed?tag=${encodeURIComponent(query.get('tag')!)}` : '/embed';
+      return page('Robotics Club', `<p>Join us below.</p>\n<iframe title="Signup" src="${src}" sandbox="allow-scripts allow-forms" width="360" height="560"></iframe>`);
+    },
+    '/embed': (query) => {
+      const tag = query.get('tag') ? ` data-impression-id="${query.get('tag')!.replace(/[^\w.:-]/g, '')}"` : '';
+      return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Embed</title></head><body>
+<script async src="${relay}/vantio-signup.js"${tag}></script>\n<div data-vantio-signup></div></body></html>`;
+    },
     // The capture-only bundle feeding an existing signup system (Tally here).
     '/tally': () =>
       page(
@@ -47,23 +61,27 @@ export async function startHostSite(): Promise<HostSite> {
       ),
   };
   const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname;
     if (path === '/club.js') {
       return res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(CLUB_JS);
     }
+    // A club site has its own icon; without one the browser logs a 404 that is not the widget's.
+    if (path === '/favicon.ico') return res.writeHead(204).end();
     const render = pages[path];
     if (!render) return res.writeHead(404).end();
     res.writeHead(200, {
       'Content-Type': 'text/html; charset=utf-8',
       'Content-Security-Policy': `default-src 'self'; script-src 'self' ${relay}; connect-src 'self' ${relay}`,
     });
-    res.end(render());
+    res.end(render(url.searchParams));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   // A different host name than the relay's 127.0.0.1: a separate origin, as on a campus site.
   const origin = `http://localhost:${(server.address() as AddressInfo).port}`;
   return {
     origin,
+    unlistedOrigin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     useRelay: (url) => (relay = url),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

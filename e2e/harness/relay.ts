@@ -10,8 +10,13 @@ import type { EmulatedReferral } from '../../relay/src/emulator/state';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-/** Playwright types faster than people: the relay's bot threshold stays on, just lower. */
-export const MIN_FILL_MS = 300;
+/**
+ * The relay's default bot policy (RELAY_MIN_FILL_MS 0: only a filled honeypot holds), so the
+ * tests see what a real person sees; fillForm still pauses briefly, as a person would.
+ */
+export const MIN_FILL_MS = 0;
+/** The admin token of every e2e relay (its admin API: held signups, stats). */
+export const E2E_ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 
 export interface RunningRelay {
   url: string;
@@ -21,6 +26,10 @@ export interface RunningRelay {
   referrals(impressionId: string): Promise<EmulatedReferral[]>;
   /** Upstream create calls per upstream idempotency key. */
   createCalls(): Promise<Record<string, number>>;
+  /** The relay's admin API with the e2e token; throws on a non-2xx answer. */
+  admin<T>(path: string, init?: RequestInit): Promise<T>;
+  /** Everything the relay process has written to stdout and stderr so far. */
+  logs(): string;
   stop(): Promise<void>;
 }
 
@@ -37,6 +46,7 @@ export async function startRelay(env: Record<string, string> = {}): Promise<Runn
       RELAY_DB: join(dir, 'relay.sqlite'),
       RELAY_LOG_LEVEL: 'warn',
       RELAY_MIN_FILL_MS: String(MIN_FILL_MS),
+      RELAY_ADMIN_TOKEN: E2E_ADMIN_TOKEN,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -82,6 +92,15 @@ export async function startRelay(env: Record<string, string> = {}): Promise<Runn
     referrals: async (impressionId) =>
       ((await control('/referrals')).referrals as EmulatedReferral[]).filter((r) => r.impression_id === impressionId),
     createCalls: async () => (await control('/referrals')).create_calls,
+    admin: async (path, init = {}) => {
+      const res = await fetch(`${url}/v1/admin${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${E2E_ADMIN_TOKEN}`, ...(init.headers as Record<string, string> | undefined) },
+      });
+      if (!res.ok) throw new Error(`admin ${path}: ${res.status} ${await res.text()}`);
+      return res.json();
+    },
+    logs: () => output,
     stop: () => stop(child, dir),
   };
 }

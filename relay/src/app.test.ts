@@ -76,7 +76,7 @@ describe('POST /v1/signups refuses bad input with a clear error and stores nothi
   });
 
   it('stored nothing for any of the refused requests', async () => {
-    expect((await h.relay.store.read.signups.countByState())).toEqual({ queued: 0, delivered: 0, rejected: 0, dead: 0 });
+    expect((await h.relay.store.read.signups.countByState())).toEqual({ queued: 0, delivered: 0, rejected: 0, dead: 0, held: 0 });
   });
 });
 
@@ -96,16 +96,30 @@ describe('CORS allowlist', () => {
     }
   });
 
-  it('grants nothing to other origins and refuses their POSTs with 403 before reading them', async () => {
+  it('refuses other origins with a 403 the page can read, before reading the body, storing nothing', async () => {
     for (const origin of ['https://evil.example', 'https://campus.edu.evil.example', 'https://x.campus.edu/']) {
+      // The preflight lets the browser send the request, so the widget can read the refusal.
       const response = await preflight(origin);
-      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+      expect(response.status).toBe(204);
+      expect(response.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(response.headers.get('access-control-allow-credentials')).toBeNull();
     }
     const post = await send(
       { headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: JSON.stringify(person(9)) },
       '10.0.2.1',
     );
-    await expectError(post, 403, /not allowed/);
+    expect(post.headers.get('access-control-allow-origin')).toBe('https://evil.example');
+    await expectError(post, 403, /not allowed.*RELAY_ALLOWED_ORIGINS/);
+    expect((await h.relay.store.read.signups.countByState()).queued).toBe(0);
+  });
+
+  it('refuses origin null (sandboxed frames) clearly', async () => {
+    const post = await send(
+      { headers: { 'content-type': 'application/json', origin: 'null' }, body: JSON.stringify(person(11)) },
+      '10.0.2.3',
+    );
+    expect(post.headers.get('access-control-allow-origin')).toBe('null');
+    await expectError(post, 403, /Origin null \(a sandboxed frame.*allow-same-origin/);
     expect((await h.relay.store.read.signups.countByState()).queued).toBe(0);
   });
 

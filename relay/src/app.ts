@@ -13,6 +13,7 @@ import { corsAllowlist } from './http/cors';
 import { createErrorHandler, errorResponse } from './http/errors';
 import { createOriginCheck } from './http/origins';
 import { rateLimit } from './http/rate-limit';
+import type { RefusedOrigins } from './http/refused-origins';
 import { adminResponseHeaders, htmlBaseline } from './http/security-headers';
 import type { Ingestor } from './ingest';
 import type { Logger } from './logger';
@@ -48,6 +49,8 @@ export interface AppDeps {
   admin: AdminServices;
   /** Webhook sources: `/v1/webhooks/:source` and `/v1/admin/webhook-payloads` (webhooks/index.ts). */
   webhooks?: Pick<Webhooks, 'routes' | 'adminRoutes'> & Partial<Pick<Webhooks, 'links'>>;
+  /** Counts requests from origins off the allowlist, for the operator (http/refused-origins.ts). */
+  refusedOrigins?: RefusedOrigins;
   /** Extra routes mounted at the root (widget bundles, demo page). */
   extraRoutes?: Hono[];
 }
@@ -94,6 +97,7 @@ export function createApp(deps: AppDeps) {
       allowHeaders: ['Content-Type', 'Idempotency-Key'],
       exposeHeaders: ['Retry-After', 'Idempotent-Replayed'],
       maxAgeSeconds: 600,
+      onRefused: (origin) => deps.refusedOrigins?.record(origin),
     }),
   );
   app.use(
@@ -141,7 +145,7 @@ export function createApp(deps: AppDeps) {
     app.route('/v1/admin/links', deps.webhooks.links.adminRoutes);
     app.route('/v1/admin/link-origins', deps.webhooks.links.originRoutes);
   }
-  app.route('/v1/admin', adminRoutes({ ...deps.admin, store, now, logger }));
+  app.route('/v1/admin', adminRoutes({ ...deps.admin, store, now, logger, refusedOrigins: deps.refusedOrigins }));
 
   for (const routes of deps.extraRoutes ?? []) app.route('/', routes);
   return app;

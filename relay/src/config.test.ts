@@ -62,7 +62,7 @@ describe('loadConfig', () => {
 
   it('treats blank variables as unset, not as 0', () => {
     const config = loadConfig({ RELAY_PORT: '', RELAY_FORWARD_CONCURRENCY: ' ', RELAY_RATE_LIMIT_PER_MIN: '', RELAY_MIN_FILL_MS: '' });
-    expect(config).toMatchObject({ port: 8787, forwardConcurrency: 4, rateLimitPerMinute: 120, minFillMs: 1200 });
+    expect(config).toMatchObject({ port: 8787, forwardConcurrency: 4, rateLimitPerMinute: 120, minFillMs: 0 });
   });
 
   it('sends the secret key over https only, except to this machine', () => {

@@ -67,7 +67,7 @@ const ZEnv = z
           )
           .min(1, 'needs at least one delay'),
       ),
-    RELAY_MIN_FILL_MS: nonNegativeInt(1200),
+    RELAY_MIN_FILL_MS: nonNegativeInt(0),
     RELAY_UPSTREAM_TIMEOUT_MS: nonNegativeInt(10_000).pipe(
       z.number().min(100, 'must be at least 100').max(600_000, 'must be at most 600000 (10 minutes)'),
     ),

@@ -11,7 +11,7 @@ import {
 } from '@vantio/shared';
 import { nativeSha256Hex } from './hash';
 import { newId } from './ids';
-import type { AcceptResult, Repos, SignupRow, Store } from './store/types';
+import type { AcceptResult, Hold, Repos, SignupRow, Store } from './store/types';
 
 export interface IngestRequest {
   /** A validated create-referral body; its `idempotency_key`, if any, is the client's key. */
@@ -20,6 +20,8 @@ export interface IngestRequest {
   source: string;
   /** A client idempotency key (header or body); scoped per source. */
   clientKey?: string | undefined;
+  /** A suspected bot: stored held, not queued (routes/signups.ts decides). */
+  hold?: Hold | undefined;
 }
 
 /** More writes for the same unit of work as the signup (e.g. a webhook's delivery record). */
@@ -43,7 +45,7 @@ export interface IngestDeps {
 
 export function createIngestor({ store, now, onAccepted }: IngestDeps): Ingestor {
   return {
-    async ingest({ signup, source, clientKey }, also) {
+    async ingest({ signup, source, clientKey, hold }, also) {
       const { idempotency_key: bodyKey, ...fields } = signup;
       const key = clientKey ?? bodyKey;
       const at = now();
@@ -63,23 +65,27 @@ export function createIngestor({ store, now, onAccepted }: IngestDeps): Ingestor
         requestHash: key === undefined ? null : canonicalHash(fields, nativeSha256Hex),
         upstreamKey: upstreamKeyFor(fields.impression_id, fields.email),
         now: at,
+        hold,
       };
       const result = await store.transaction(async (tx) => {
         const accepted = await tx.signups.accept(input);
         if (also) await also(tx, accepted);
         return accepted;
       });
-      if (result.kind === 'created') onAccepted?.(result.signup);
+      if (result.kind === 'created' && result.signup.state !== 'held') onAccepted?.(result.signup);
       return result;
     },
   };
 }
 
-/** The public answer for a stored signup: no PII, just what the client needs. */
+/**
+ * The public answer for a stored signup: no PII, just what the client needs. A held signup
+ * answers `queued`, like any other: the sender learns nothing about the verdict.
+ */
 export function toReceipt(signup: SignupRow, duplicate = false): TSignupReceipt {
   return {
     id: signup.id,
-    state: signup.state,
+    state: signup.state === 'held' ? 'queued' : signup.state,
     created_at: new Date(signup.created_at).toISOString(),
     ...(duplicate ? { duplicate: true } : {}),
   };

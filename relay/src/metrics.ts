@@ -26,8 +26,13 @@ export interface RelayMetrics {
   /** Wraps an ingestor so every result (new, duplicate, replay, key conflict) is counted by source. */
   instrument(ingestor: Ingestor): Ingestor;
   countBot(): void;
+  /** A request refused by the CORS allowlist; the first few origins get their own label. */
+  countRefusedOrigin(origin: string): void;
   observeAttempt(event: AttemptEvent): void;
 }
+
+/** Distinct `origin` label values on the refused-origin counter; later ones are counted as "other". */
+export const REFUSED_ORIGIN_LABELS = 20;
 
 export function createMetrics({ queue, delivery, now, processMetrics = false }: MetricsOptions): RelayMetrics {
   const registry = new Registry();
@@ -54,9 +59,18 @@ export function createMetrics({ queue, delivery, now, processMetrics = false }: 
   });
   const bots = new Counter({
     name: `${PREFIX}bots_total`,
-    help: 'Widget submissions judged to be bots (honeypot or too fast): answered as accepted, nothing stored',
+    help: 'Widget submissions held as suspected bots (honeypot, or too fast when RELAY_MIN_FILL_MS is set): answered as accepted, stored held, never forwarded on their own',
     registers,
   });
+  // Origins are chosen by whoever sends the request: a fixed number of label values keeps the
+  // series count bounded; the admin stats list every refused origin by name.
+  const refusedOrigins = new Counter({
+    name: `${PREFIX}refused_origin_requests_total`,
+    help: `Signup requests refused because their Origin is not in RELAY_ALLOWED_ORIGINS, by origin (the first ${REFUSED_ORIGIN_LABELS} seen; the rest as "other")`,
+    labelNames: ['origin'] as const,
+    registers,
+  });
+  const labelledOrigins = new Set<string>();
   const attempts = new Counter({
     name: `${PREFIX}delivery_attempts_total`,
     help: 'Calls to Vantio create-referral, by outcome (created, rejected, unauthorized, retryable)',
@@ -145,11 +159,16 @@ export function createMetrics({ queue, delivery, now, processMetrics = false }: 
     instrument: (ingestor) => ({
       async ingest(request, also) {
         const result = await ingestor.ingest(request, also);
-        count(request.source, result.kind);
+        // A held signup is a suspected bot (countBot counts it), not an accepted one.
+        if (result.kind !== 'created' || result.signup.state !== 'held') count(request.source, result.kind);
         return result;
       },
     }),
     countBot: () => bots.inc(),
+    countRefusedOrigin(origin) {
+      if (!labelledOrigins.has(origin) && labelledOrigins.size < REFUSED_ORIGIN_LABELS) labelledOrigins.add(origin);
+      refusedOrigins.inc({ origin: labelledOrigins.has(origin) ? origin : 'other' });
+    },
     observeAttempt(event) {
       attempts.inc({ outcome: event.outcome });
       upstreamSeconds.observe({ outcome: event.outcome }, event.durationMs / 1000);

@@ -189,20 +189,22 @@ describe('POST /v1/signups → SQLite → forwarder → Vantio', () => {
     expect((await h.referrals()).referrals).toHaveLength(5);
   });
 
-  it('answers bots as accepted but stores and forwards nothing', async () => {
+  it('holds suspected bots (kept, never forwarded), answering them exactly like everyone else', async () => {
     const viaHoneypot = await h.post({ ...person(1), honeypot: 'http://spam.example', time_to_fill_ms: 5000 });
-    const tooFast = await h.post({ ...person(2), honeypot: '', time_to_fill_ms: 120 });
-    expect(viaHoneypot.status).toBe(202);
-    expect(tooFast.status).toBe(202);
-    expect(await tooFast.json()).toMatchObject({ state: 'queued', id: expect.stringMatching(/^sgn_/) });
+    const tooFast = await h.post({ ...person(2), honeypot: '', time_to_fill_ms: 120 }); // the harness sets minFillMs 1000
     const human = await h.post({ ...person(3), honeypot: '', time_to_fill_ms: 8000 });
-    expect(human.status).toBe(202);
+    for (const response of [viaHoneypot, tooFast, human]) {
+      expect(response.status).toBe(202);
+      expect(await response.clone().json()).toMatchObject({ state: 'queued', id: expect.stringMatching(/^sgn_/) });
+    }
     await h.settle();
     expect((await h.referrals()).referrals).toHaveLength(1);
-    expect(await (await h.admin('/stats')).json()).toMatchObject({
-      by_state: { delivered: 1, queued: 0 },
-      bots: 2,
-    });
+    expect(await (await h.admin('/stats')).json()).toMatchObject({ by_state: { delivered: 1, queued: 0, held: 2 }, bots: 2 });
+    const held = (await (await h.admin('/signups?state=held&order=asc')).json()) as { items: Array<Record<string, unknown>> };
+    expect(held.items.map((item) => [item.email, item.held_reason, item.held_signals]).sort()).toEqual([
+      [person(1).email, 'honeypot', { honeypot: 'http://spam.example', time_to_fill_ms: 5000, min_fill_ms: 1000 }],
+      [person(2).email, 'fill_time', { time_to_fill_ms: 120, min_fill_ms: 1000 }],
+    ]);
     expect((await h.relay.store.read.signups.get(((await human.json()) as { id: string }).id))?.source).toBe('widget');
   });
 

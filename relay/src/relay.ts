@@ -10,6 +10,8 @@ import { startRetention, type RetentionJob } from './admin/retention';
 import type { ErasePayloads } from './admin/people';
 import { createApp, type AppConfig } from './app';
 import { Forwarder, type AttemptEvent } from './forwarder';
+import { createRefusedOrigins } from './http/refused-origins';
+import { storeRefusedOrigins } from './store/repos/refused-origins';
 import { createIngestor } from './ingest';
 import type { Logger } from './logger';
 import { createMetrics, type RelayMetrics } from './metrics';
@@ -122,6 +124,12 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   const baseIngestor = metrics.instrument(createIngestor({ store, now, onAccepted: () => forwarder.notify() }));
   const ingestor = pictures ? withPictureUses(baseIngestor, pictures, now) : baseIngestor;
   const webhooks = createWebhooks({ sources: options.webhookSources ?? new Map(), store, ingestor, now, logger });
+  const refusedOrigins = createRefusedOrigins({
+    store: storeRefusedOrigins(store),
+    logger,
+    now,
+    onRefused: (origin) => metrics.countRefusedOrigin(origin),
+  });
   const retentionDays = options.retentionDays ?? 0;
   let retention: RetentionJob | undefined;
   const app = createApp({
@@ -133,6 +141,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     logger,
     metrics,
     webhooks,
+    refusedOrigins,
     admin: {
       control: forwarder,
       backupDir: options.dbPath === ':memory:' ? tmpdir() : dirname(options.dbPath),
@@ -171,6 +180,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     pictures,
     start: () => {
       forwarder.start();
+      refusedOrigins.start();
       retention ??= startRetention({
         store,
         purgePayloads: async (cutoff) => {
@@ -188,7 +198,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     async stop(timeoutMs) {
       if (stopped) return;
       stopped = true;
-      await Promise.all([forwarder.stop(timeoutMs), retention?.stop()]);
+      await Promise.all([forwarder.stop(timeoutMs), retention?.stop(), refusedOrigins.stop()]);
       await store.close();
     },
   };

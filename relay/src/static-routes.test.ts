@@ -19,6 +19,17 @@ const routes = (demo = false, publicUrl = 'http://relay.example.edu') =>
 const get = (app: ReturnType<typeof routes>, path: string, headers: Record<string, string> = {}) =>
   app.request(`http://relay.example.edu${path}`, { headers });
 
+describe('locale files', () => {
+  it('are served beside the bundles as CORS-open JSON, for pages on other origins', async () => {
+    build('vantio-locale-es.json', '{"submit":"Inscribirme"}');
+    const res = await get(routes(), '/vantio-locale-es.json');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await res.json()).toEqual({ submit: 'Inscribirme' });
+  });
+});
+
 describe('bundles', () => {
   it('are served as public, cacheable, CORS-open JavaScript', async () => {
     build('vantio-signup.js', SIGNUP);
@@ -118,6 +129,11 @@ describe('/demo', () => {
     expect(html).toContain('<link rel="stylesheet" href="/demo.css">');
     const css = await get(app, '/demo.css');
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    // An icon of its own (same origin, allowed by the CSP), so no /favicon.ico 404 in the console.
+    expect(html).toContain('<link rel="icon" href="/demo-icon.svg" type="image/svg+xml">');
+    const icon = await get(app, '/demo-icon.svg');
+    expect([icon.status, icon.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+    expect(await icon.text()).toMatch(/^<svg /);
   });
 
   it('names RELAY_PUBLIC_URL, never the Host the page was requested on', async () => {

@@ -14,6 +14,8 @@ import { Hono } from 'hono';
 import { errorResponse } from './http/errors';
 
 export const WIDGET_BUNDLES = ['vantio-signup.js', 'vantio-capture.js'] as const;
+/** The signup widget's non-English strings, fetched by pages that show them (widget/src/strings.ts). */
+export const WIDGET_LOCALES = ['vantio-locale-es.json', 'vantio-locale-fr.json'] as const;
 
 /**
  * The URL is unversioned (pasted once into a page), so browsers keep a bundle 5 minutes and then
@@ -95,7 +97,8 @@ export function createStaticRoutes({ widgetDir, demo, publicUrl }: StaticRoutesO
     return loaded;
   }
 
-  for (const file of WIDGET_BUNDLES) {
+  for (const file of [...WIDGET_BUNDLES, ...WIDGET_LOCALES]) {
+    const contentType = file.endsWith('.json') ? 'application/json; charset=utf-8' : 'text/javascript; charset=utf-8';
     app.get(`/${file}`, async (c) => {
       const bundle = await load(file);
       if (!bundle) {
@@ -112,7 +115,7 @@ export function createStaticRoutes({ widgetDir, demo, publicUrl }: StaticRoutesO
       c.header('Cross-Origin-Resource-Policy', 'cross-origin');
       c.header('X-Content-Type-Options', 'nosniff');
       if (matches(c.req.header('if-none-match'), etag)) return c.body(null, 304);
-      c.header('Content-Type', 'text/javascript; charset=utf-8');
+      c.header('Content-Type', contentType);
       if (encoding !== 'identity') c.header('Content-Encoding', encoding);
       const body = bundle.bodies[encoding]; // answered as a view on the cached bytes, not a copy
       return c.body(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength), 200);
@@ -126,6 +129,12 @@ export function createStaticRoutes({ widgetDir, demo, publicUrl }: StaticRoutesO
       c.header('Cache-Control', 'no-cache');
       // The relay's own origin, as the README's snippet names it.
       return c.html(demoPage(publicUrl ?? ''));
+    });
+    // Without an icon the browser asks for /favicon.ico and logs the 404 as a console error.
+    app.get('/demo-icon.svg', (c) => {
+      c.header('Content-Type', 'image/svg+xml');
+      c.header('Cache-Control', 'public, max-age=86400');
+      return c.body(DEMO_ICON);
     });
     app.get('/demo.css', (c) => {
       c.header('Content-Type', 'text/css; charset=utf-8');
@@ -153,6 +162,7 @@ export function demoPage(origin: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Riverside Robotics Club · Join us</title>
 <link rel="stylesheet" href="/demo.css">
+<link rel="icon" href="/demo-icon.svg" type="image/svg+xml">
 </head>
 <body>
 <header><p class="kicker">Riverside University · Student clubs</p><h1>Riverside Robotics Club</h1></header>
@@ -172,6 +182,11 @@ ${embedSnippet(origin)}
 </html>
 `;
 }
+
+/** A gear on a blue disc: the fictional robotics club's icon. */
+const DEMO_ICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="15" fill="#1d4ed8"/>' +
+  '<circle cx="16" cy="16" r="6" fill="none" stroke="#fff" stroke-width="4" stroke-dasharray="3 2.2"/></svg>';
 
 const DEMO_CSS = `:root{color-scheme:light dark;font-family:system-ui,sans-serif;line-height:1.5;color:#1b1b1f;background:#fff}
 body{margin:0 auto;max-width:40rem;padding:1.5rem 1rem 3rem}

@@ -151,7 +151,7 @@ describe('crash recovery under a faulty upstream', () => {
     }, 60_000);
     const stats = await adminJson<Stats>(relay.url, '/stats');
     expect(drained, JSON.stringify(stats)).toBe(true);
-    expect(stats.by_state).toEqual({ queued: 0, delivered: 300, rejected: 0, dead: 0 });
+    expect(stats.by_state).toEqual({ queued: 0, delivered: 300, rejected: 0, dead: 0, held: 0 });
 
     const upstream = await referrals();
     expect(upstream.referrals).toHaveLength(300);

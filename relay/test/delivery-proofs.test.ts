@@ -62,7 +62,7 @@ describe('delivery promises, end to end', () => {
     expect(ready.message).toMatch(/VANTIO_SECRET_KEY/);
     expect(ready.message).not.toContain('sk_test_wrong');
     await new Promise((resolve) => setTimeout(resolve, 2_500)); // two probe periods: a short schedule would be long spent
-    expect(await stats(wrong)).toEqual({ queued: 20, delivered: 0, rejected: 0, dead: 0 });
+    expect(await stats(wrong)).toEqual({ queued: 20, delivered: 0, rejected: 0, dead: 0, held: 0 });
     expect((await referrals()).total_requests).toBeLessThanOrEqual(8); // probes, not 20 × retries
     expect(await wrong.stop('SIGTERM')).toBe(0);
 

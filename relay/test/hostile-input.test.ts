@@ -85,12 +85,13 @@ describe('POST /v1/signups under hostile input', () => {
         const sent = JSON.parse(text) as Body;
         const receipt = (await response.json()) as { id: string; state: string };
         const bot = (typeof sent.honeypot === 'string' && sent.honeypot !== '') || (typeof sent.time_to_fill_ms === 'number' && sent.time_to_fill_ms < MIN_FILL_MS);
-        if (bot) {
-          expect(await h.relay.store.read.signups.get(receipt.id), 'a bot is answered as accepted but nothing is stored').toBeUndefined();
-          return;
-        }
+        // A suspected bot is answered like anyone and kept, held (issue 10): nothing is dropped.
+        expect(receipt.state).toBe('queued');
         const row = (await h.relay.store.read.signups.get(receipt.id))!;
-        if (response.status === 202 && response.headers.get('idempotent-replayed') === null) await expectStoredAsSent(receipt.id, sent);
+        if (response.status === 202 && response.headers.get('idempotent-replayed') === null) {
+          await expectStoredAsSent(receipt.id, sent);
+          expect(row.state === 'held', 'a new suspected bot is held, and only a suspected bot').toBe(bot);
+        }
         else expect(row.email_norm).toBe((sent.email as string).trim().toLowerCase()); // a duplicate or replay: the same person
       }),
       { numRuns: runs(500) },

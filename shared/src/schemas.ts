@@ -81,7 +81,8 @@ export const ZReferral = z.looseObject({
 });
 export type TReferral = z.infer<typeof ZReferral>;
 
-export const SIGNUP_STATES = ['queued', 'delivered', 'rejected', 'dead'] as const;
+/** `held`: a suspected bot, kept for an admin to release or discard, never forwarded on its own. */
+export const SIGNUP_STATES = ['queued', 'delivered', 'rejected', 'dead', 'held'] as const;
 export const ZSignupState = z.enum(SIGNUP_STATES);
 export type TSignupState = z.infer<typeof ZSignupState>;
 

@@ -2,20 +2,21 @@
  * The `window.VantioSignup(command, ...args)` API. Host pages may call it before the script has
  * loaded through the queue stub from the README; the calls queued in `VantioSignup.q` run now.
  */
-import { captured, setConsent } from './capture';
-import { on, type EventName } from './events';
+import type { Captured } from './capture';
+import { on } from './events';
 
 export type Commands = Record<string, (...args: any[]) => unknown>;
 
-/** Commands both bundles understand. */
-export const captureCommands: Commands = {
-  consent: (granted = true) => setConsent(granted !== false),
+/** Commands both bundles understand (the signup bundle tracks `on` so `remove` can undo it). */
+export const captureCommands = (captured: Captured): Commands => ({
+  // No argument means granted: only an explicit `false` withdraws.
+  consent: (granted?: boolean) => captured.consent(granted !== false),
   impression: (callback?: (id: string | null) => void) => {
     callback?.(captured.id);
     return captured.id;
   },
-  on: (name: EventName, listener: (detail: any) => void) => on(name, listener),
-};
+  on,
+});
 
 export function installApi(commands: Commands): void {
   const w = window as any;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { capture, captured, decorate, setConsent } from './capture';
+import { canKeep, capture, decorate } from './capture';
 import type { CaptureConfig } from './config';
 
 const config = (overrides: Partial<CaptureConfig> = {}): CaptureConfig => ({
@@ -8,6 +8,7 @@ const config = (overrides: Partial<CaptureConfig> = {}): CaptureConfig => ({
   firstTouch: false,
   cookieDomain: undefined,
   consentRequired: false,
+  impressionId: undefined,
   ...overrides,
 });
 
@@ -36,26 +37,26 @@ describe('reading the URL', () => {
   it('takes the id and removes only its parameter from the address bar, with history.replaceState', () => {
     visit('/join?utm_source=poster&impression_id=imp_123&q=a%20b+c#form');
     const replace = vi.spyOn(history, 'replaceState');
-    expect(capture(config())).toBe('imp_123');
+    expect(capture(config()).id).toBe('imp_123');
     expect(location.pathname + location.search + location.hash).toBe('/join?utm_source=poster&q=a%20b+c#form');
     expect(replace).toHaveBeenCalledTimes(1);
   });
 
   it('accepts the short `imp` name, prefers the first configured name, and drops an empty query', () => {
     visit('/join?imp=imp_short&impression_id=imp_long');
-    expect(capture(config())).toBe('imp_long');
+    expect(capture(config()).id).toBe('imp_long');
     expect(location.search).toBe('');
   });
 
   it('honours custom parameter names', () => {
     visit('/join?ref=imp_9&impression_id=other');
-    expect(capture(config({ params: ['ref'] }))).toBe('imp_9');
+    expect(capture(config({ params: ['ref'] })).id).toBe('imp_9');
     expect(location.search).toBe('?impression_id=other');
   });
 
   it('ignores (but still removes) a value that is not an impression id', () => {
     visit('/join?impression_id=%3Cscript%3E');
-    expect(capture(config())).toBeNull();
+    expect(capture(config()).id).toBeNull();
     expect(location.search).toBe('');
   });
 
@@ -80,28 +81,28 @@ describe('keeping it first-party', () => {
     visit('/join?impression_id=imp_1');
     capture(config());
     visit('/join');
-    expect(capture(config())).toBe('imp_1');
+    expect(capture(config()).id).toBe('imp_1');
   });
 
   it('falls back to the cookie (e.g. set on a sibling subdomain)', () => {
     document.cookie = 'vantio_imp=imp_cookie;path=/';
     visit('/join');
-    expect(capture(config())).toBe('imp_cookie');
+    expect(capture(config()).id).toBe('imp_cookie');
   });
 
   it('forgets an id whose window has passed', () => {
     localStorage.setItem('vantio_imp', JSON.stringify({ id: 'imp_old', exp: Date.now() - 1 }));
     visit('/join');
-    expect(capture(config())).toBeNull();
+    expect(capture(config()).id).toBeNull();
   });
 
   it('last touch (default) takes the newest id; first touch keeps the first', () => {
     visit('/join?impression_id=imp_a');
     capture(config());
     visit('/join?impression_id=imp_b');
-    expect(capture(config())).toBe('imp_b');
+    expect(capture(config()).id).toBe('imp_b');
     visit('/join?impression_id=imp_c');
-    expect(capture(config({ firstTouch: true }))).toBe('imp_b');
+    expect(capture(config({ firstTouch: true })).id).toBe('imp_b');
     expect(stored().id).toBe('imp_b');
   });
 });
@@ -109,7 +110,8 @@ describe('keeping it first-party', () => {
 describe('consent mode', () => {
   it('stores nothing before consent, yet the id goes with a submission made on this page', () => {
     visit('/join?impression_id=imp_1');
-    expect(capture(config({ consentRequired: true }))).toBe('imp_1');
+    const captured = capture(config({ consentRequired: true }));
+    expect(captured.id).toBe('imp_1');
     expect(localStorage.length).toBe(0);
     expect(cookieWrites).toEqual([]);
     expect(captured.canStore).toBe(false);
@@ -118,22 +120,72 @@ describe('consent mode', () => {
   it('does not even read the device before consent', () => {
     localStorage.setItem('vantio_imp', JSON.stringify({ id: 'imp_old', exp: Date.now() + 1000 }));
     visit('/join');
-    expect(capture(config({ consentRequired: true }))).toBeNull();
-    setConsent(true);
+    const captured = capture(config({ consentRequired: true }));
+    expect(captured.id).toBeNull();
+    captured.consent(true);
     expect(captured.id).toBe('imp_old');
   });
 
   it('stores on consent and erases on withdrawal', () => {
     visit('/join?impression_id=imp_1');
-    capture(config({ consentRequired: true }));
-    setConsent(true);
+    const captured = capture(config({ consentRequired: true }));
+    captured.consent(true);
     expect(stored().id).toBe('imp_1');
     expect(cookie()).toBe('imp_1');
-    setConsent(false);
+    captured.consent(false);
     expect(stored()).toBeNull();
     expect(cookie()).toBeUndefined();
     expect(cookieWrites.at(-1)).toContain('vantio_imp=;max-age=0');
     expect(captured.id).toBe('imp_1');
+  });
+});
+
+describe('hosts that refuse storage, cookies or history (sandboxed frames, blocked storage)', () => {
+  const refuse = () => {
+    throw new DOMException('The document is sandboxed and lacks the allow-same-origin flag.', 'SecurityError');
+  };
+  // Own properties shadowing the prototype's, as a sandboxed document behaves; removed after each test.
+  const refuseCookies = () => Object.defineProperty(document, 'cookie', { configurable: true, get: refuse, set: refuse });
+  afterEach(() => {
+    delete (document as { cookie?: string }).cookie;
+  });
+
+  it('still takes the id from the URL and throws nothing when every device API throws', () => {
+    visit('/join?impression_id=imp_sandboxed');
+    vi.spyOn(window, 'localStorage', 'get').mockImplementation(refuse);
+    refuseCookies();
+    vi.spyOn(history, 'replaceState').mockImplementation(refuse);
+    const captured = capture(config());
+    expect(captured.id).toBe('imp_sandboxed');
+    expect(canKeep()).toBe(false);
+    expect(() => captured.consent(false)).not.toThrow();
+  });
+
+  it('keeps the id in a cookie when only localStorage is refused', () => {
+    vi.spyOn(window, 'localStorage', 'get').mockImplementation(refuse);
+    visit('/join?impression_id=imp_cookie_only');
+    capture(config());
+    expect(cookie()).toBe('imp_cookie_only');
+    expect(canKeep()).toBe(true);
+    visit('/join');
+    expect(capture(config()).id).toBe('imp_cookie_only');
+  });
+
+  it('can keep things on an ordinary page', () => {
+    expect(canKeep()).toBe(true);
+  });
+});
+
+describe('data-impression-id', () => {
+  it('wins over the URL (a builder templated it into the tag), and the URL parameter still leaves', () => {
+    visit('/join?impression_id=imp_url');
+    expect(capture(config({ impressionId: 'imp_tag' })).id).toBe('imp_tag');
+    expect(location.search).toBe('');
+  });
+
+  it('is ignored when it is not an impression id (an untemplated placeholder)', () => {
+    visit('/join?impression_id=imp_url');
+    expect(capture(config({ impressionId: '{{impression_id}}' })).id).toBe('imp_url');
   });
 });
 

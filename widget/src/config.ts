@@ -12,6 +12,8 @@ export interface CaptureConfig {
   cookieDomain: string | undefined;
   /** Consent mode: nothing is written to the device until `VantioSignup('consent')`. */
   consentRequired: boolean;
+  /** `data-impression-id`: for page builders that can template the id into the tag but not the URL. */
+  impressionId: string | undefined;
 }
 
 export const list = (value: string | undefined, fallback: string[] = []): string[] =>
@@ -31,6 +33,7 @@ export function readCaptureConfig(script: HTMLScriptElement | null): CaptureConf
     firstTouch: data.touch === 'first',
     cookieDomain: data.cookieDomain,
     consentRequired: data.consent === 'required',
+    impressionId: data.impressionId,
   };
 }
 

@@ -2,9 +2,8 @@ import { fireEvent, screen } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { emit } from './events';
 import { renderForm, type FormProps } from './form';
-import { stringsFor } from './strings';
-
-const en = stringsFor('en');
+import fr from './locales/fr';
+import { en, localeOf } from './strings';
 let container: HTMLElement;
 let remove: () => void;
 let send: ReturnType<typeof vi.fn<FormProps['send']>>;
@@ -98,6 +97,20 @@ describe('validation with the shared rules', () => {
 });
 
 describe('sending', () => {
+  it('measures the time to fill from the first input, so autofill and a quick tap is not a bot', () => {
+    vi.useFakeTimers();
+    try {
+      show();
+      vi.advanceTimersByTime(5_000); // the form has been on screen a while
+      fill('Ada', 'Lovelace', 'ada@example.edu'); // autofill: every field in one step
+      vi.advanceTimersByTime(300);
+      fireEvent.click(button());
+      expect(send.mock.calls[0]![2]).toBe(300);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('sends once, with the fields, the honeypot and the time to fill; the button is disabled meanwhile', () => {
     show();
     fill(' Ada ', 'Lovelace', 'ada@example.edu');
@@ -178,6 +191,53 @@ describe('sending', () => {
   });
 });
 
+describe('the finished state', () => {
+  it('is a confirmation with a check, the name, and the club’s next step as a link', () => {
+    show({ success: { message: 'Join our Discord', url: 'https://discord.gg/robotics' } });
+    fill('Ada', 'Lovelace', 'ada@example.edu');
+    fireEvent.click(button());
+    emit('success', { key: 'key-1', id: 'sgn_1', state: 'queued' });
+    expect(status().textContent).toBe('Thanks, Ada! You’re signed up.');
+    // The check is the title's ::before (styles.ts); the title class carries it.
+    expect(status().className).toBe('s t');
+    const next = screen.getByRole('link', { name: 'Join our Discord' }) as HTMLAnchorElement;
+    expect(next.href).toBe('https://discord.gg/robotics');
+    expect(container.querySelector('form')).toBeNull();
+  });
+
+  it('shows a next-step message without a link, or the bare link without a message', () => {
+    show({ success: { message: 'See you Tuesday at 18:00, Engineering Hall 101.' } });
+    fill('Ada', 'Lovelace', 'ada@example.edu');
+    fireEvent.click(button());
+    emit('success', { key: 'key-1' });
+    expect(screen.getByText('See you Tuesday at 18:00, Engineering Hall 101.')).toBeTruthy();
+    expect(screen.queryByRole('link')).toBeNull();
+    remove();
+    show({ success: { url: 'https://club.example.edu/welcome' } });
+    fill('Ada', 'Lovelace', 'ada@example.edu');
+    fireEvent.click(button());
+    emit('success', { key: 'key-1' });
+    expect(screen.getByRole('link', { name: 'https://club.example.edu/welcome' })).toBeTruthy();
+  });
+});
+
+describe('pages the relay refuses, and browsers that keep nothing', () => {
+  it('says the page is not set up yet on a 403, never "saved" or "offline"', () => {
+    show();
+    fill('Ada', 'Lovelace', 'ada@example.edu');
+    fireEvent.click(button());
+    emit('error', { key: 'key-1', status: 403, error: 'Forbidden', message: 'Origin https://x.example is not allowed' });
+    expect(status().textContent).toBe(en.refused);
+    expect(status().textContent).not.toMatch(/saved|offline/i);
+  });
+
+  it('tells the person up front when nothing can be kept for a later visit', () => {
+    show({ notice: en.noStore });
+    expect(screen.getByText(en.noStore)).toBeTruthy();
+    expect(button()).toBeTruthy();
+  });
+});
+
 describe('after a reload', () => {
   it('shows a submission still waiting in the outbox, then its success', () => {
     show({ waiting: [{ key: 'old', name: 'Grace' }] });
@@ -191,12 +251,11 @@ describe('after a reload', () => {
 });
 
 describe('strings', () => {
-  it('speaks Spanish and French, falling back to English, and takes overrides', async () => {
-    const { localeOf } = await import('./strings');
-    expect(stringsFor(localeOf('es-MX')).submit).toBe('Inscribirme');
-    expect(stringsFor(localeOf('fr')).submit).toBe('S’inscrire');
+  it('knows Spanish and French (fetched, see signup.test), falls back to English, and takes overrides', () => {
+    expect(localeOf('es-MX')).toBe('es');
+    expect(localeOf('fr')).toBe('fr');
     expect(localeOf('de')).toBe('en');
-    show({ t: stringsFor('fr', { submit: 'Rejoindre' }) });
+    show({ t: { ...fr, submit: 'Rejoindre' } });
     expect(screen.getByRole('button', { name: 'Rejoindre' })).toBeTruthy();
     expect(screen.getByLabelText('Prénom')).toBeTruthy();
   });

@@ -24,6 +24,10 @@ export interface FormProps {
   hasImpression: boolean;
   /** Show the optional profile picture field. */
   photo: boolean;
+  /** A standing note above the form (e.g. storage is blocked), or ''. */
+  notice?: string;
+  /** The next step after a signup: a message, a link (checked http(s)) or both, the link then named by the message. */
+  success?: { message?: string | undefined; url?: string | undefined };
   /** Queues a checked submission; returns its Idempotency-Key. */
   send(fields: SignupFields, trap: string, fillMs: number): string;
   /** Submissions an earlier visit left in the outbox, with the first name they carry. */
@@ -31,7 +35,7 @@ export interface FormProps {
 }
 
 /** Renders the form into `container`; returns the function that removes it. */
-export function renderForm(container: Element, { t, hasImpression, photo, send, waiting }: FormProps): () => void {
+export function renderForm(container: Element, { t, hasImpression, photo, notice, success = {}, send, waiting }: FormProps): () => void {
   let phase: Phase = waiting.length ? 'queued' : 'idle';
   let status = waiting.length ? t.saved : '';
   let errors: FieldErrors = {};
@@ -39,7 +43,10 @@ export function renderForm(container: Element, { t, hasImpression, photo, send, 
   let focusStatusWhenSettled = false;
   let name = waiting[0]?.name ?? '';
   const keys = new Set(waiting.map((w) => w.key));
-  const started = Date.now();
+  // Fill time runs from the first input (a keystroke, or autofill filling every field at
+  // once), not from when the form appeared: a person whose browser autofills and who taps at
+  // once is not a bot. A script that sets values without events sends 0.
+  let firstInput = 0;
   const form = () => container.querySelector('form')!;
 
   const update = (next: { phase?: Phase; status?: string; errors?: FieldErrors }, focus?: 'field' | 'status') => {
@@ -74,11 +81,14 @@ export function renderForm(container: Element, { t, hasImpression, photo, send, 
     name = fields.first_name.trim();
     focusStatusWhenSettled = true;
     update({ phase: 'sending', status: t.sending, errors: {} });
-    keys.add(send(fields, fields.trap, Date.now() - started));
+    keys.add(send(fields, fields.trap, firstInput && Date.now() - firstInput));
   };
 
   // After a failed attempt the messages follow the typing, so a fixed field clears at once.
-  const onInput = () => tried && phase === 'idle' && update({ errors: checkSignupFields(read()) });
+  const onInput = () => {
+    firstInput ||= Date.now();
+    if (tried && phase === 'idle') update({ errors: checkSignupFields(read()) });
+  };
 
   const settle = (next: { phase: Phase; status: string }) =>
     update(next, focusStatusWhenSettled && next.phase !== 'idle' ? 'status' : undefined);
@@ -97,7 +107,9 @@ export function renderForm(container: Element, { t, hasImpression, photo, send, 
         if (FIELDS.includes(issue.path)) fieldErrors[issue.path as FieldName] = 'invalid';
       }
       const invalid = Object.keys(fieldErrors).length > 0;
-      update({ phase: 'idle', errors: fieldErrors, status: invalid ? t.fix : t.error }, invalid ? 'field' : undefined);
+      // 403 is the relay refusing this page's origin: say so, never "saved" or "offline".
+      const message = invalid ? t.fix : detail.status === 403 ? t.refused : t.error;
+      update({ phase: 'idle', errors: fieldErrors, status: message }, invalid ? 'field' : undefined);
     })),
   ];
 
@@ -129,6 +141,17 @@ export function renderForm(container: Element, { t, hasImpression, photo, send, 
     );
   };
 
+  const done = () => phase === 'done';
+  // The confirmation: a check (styles.ts), the thanks with the name in the live region, the next step.
+  const nextStep = () =>
+    success.url ? (
+      <a class="n" href={success.url}>
+        {success.message || success.url}
+      </a>
+    ) : (
+      success.message && <p>{success.message}</p>
+    );
+
   const paint = () =>
     render(
       <>
@@ -137,6 +160,7 @@ export function renderForm(container: Element, { t, hasImpression, photo, send, 
         ) : (
           (phase === 'idle' || phase === 'sending') && (
             <form noValidate onSubmit={onSubmit} onInput={onInput}>
+              {notice && <p>{notice}</p>}
               {field('first_name', t.first, 'text', 'given-name')}
               {field('last_name', t.last, 'text', 'family-name')}
               {field('email', t.email, 'email', 'email')}
@@ -151,9 +175,10 @@ export function renderForm(container: Element, { t, hasImpression, photo, send, 
           )
         )}
         {/* The one live region, present from the start so every change is announced. */}
-        <p class="s" role="status" tabIndex={-1}>
+        <p class={done() ? 's t' : 's'} role="status" tabIndex={-1}>
           {status}
         </p>
+        {done() && nextStep()}
       </>,
       container,
     );

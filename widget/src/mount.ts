@@ -1,14 +1,18 @@
 /**
- * Mounting the form into an element's open shadow root, and what a submission carries
- * besides the typed fields: the captured impression, extra fields set through the API,
- * automatic metadata and the bot signals.
+ * The widget instance (after Sentry's feedback widget: one object created by the script owns
+ * all state, nothing lives in module globals): its capture, outbox, mounted forms and the
+ * page listeners it added, so `remove()` can release every one and a later `mount` starts
+ * afresh. Also what a submission carries besides the typed fields: the captured impression,
+ * extra fields set through the API, automatic metadata and the bot signals.
  */
 import { checkHttpUrl, HONEYPOT_FIELD, TIME_TO_FILL_FIELD, type SignupFields } from '@vantio/shared/rules';
-import { captured } from './capture';
+import { captureCommands, type Commands } from './api';
+import { canKeep, capture, isFramed, type Captured } from './capture';
 import type { CaptureConfig } from './config';
 import { renderForm } from './form';
-import { pending, submit } from './outbox';
-import { localeOf, stringsFor, type Strings } from './strings';
+import { on } from './events';
+import { createOutbox } from './outbox';
+import { en, loadStrings, localeOf, type Strings } from './strings';
 import { applyStyles } from './styles';
 
 export interface MountOptions {
@@ -17,11 +21,17 @@ export interface MountOptions {
   /** Optional fields to show: `profile_picture`. */
   fields?: string[];
   theme?: 'auto' | 'light' | 'dark';
+  /** The next step shown after a signup (`data-success-message`), e.g. "Join our Discord". */
+  successMessage?: string;
+  /** Where that next step links to (`data-success-url`), http(s) only. */
+  successUrl?: string;
 }
 
 export interface SignupConfig extends CaptureConfig, MountOptions {
   /** Base URL of the relay, without a trailing slash. */
   relay: string;
+  /** The bundle's folder, with a trailing slash: where the locale files are. */
+  assets: string;
   nonce: string;
 }
 
@@ -30,27 +40,8 @@ export interface Extras {
   metadata?: Record<string, unknown>;
 }
 
-let config: SignupConfig;
-let extras: Extras = {};
-const mounted = new Map<Element, { container: HTMLElement; options: MountOptions; remove: () => void }>();
-
-export function configureMount(cfg: SignupConfig): void {
-  config = cfg;
-}
-
-/**
- * `VantioSignup('set', {...})`: fields the page knows and the person does not type. Metadata is
- * checked by the relay (a 400 names it in the error event); its size check would cost bytes here.
- */
-export function setExtras(next: Extras): void {
-  if (next.profile_picture !== undefined && checkHttpUrl(next.profile_picture)) {
-    return console.error('VantioSignup: bad profile_picture');
-  }
-  extras = { ...extras, ...next };
-}
-
 /** The exact `POST /v1/signups` body: only keys the relay's strict schema knows. */
-export function buildBody(fields: SignupFields, trap: string, fillMs: number): Record<string, unknown> {
+export function buildBody(captured: Captured, extras: Extras, fields: SignupFields, trap: string, fillMs: number): Record<string, unknown> {
   const utm: Record<string, string> = {};
   new URLSearchParams(location.search).forEach((value, key) => {
     if (key.startsWith('utm_')) utm[key] = value.slice(0, 200);
@@ -72,43 +63,103 @@ export function buildBody(fields: SignupFields, trap: string, fillMs: number): R
 const resolveTarget = (target: Element | string | null | undefined) =>
   typeof target === 'string' ? document.querySelector(target) : target;
 
-export function mount(target: Element | string, options: MountOptions = {}): void {
-  const host = resolveTarget(target);
-  if (!host || mounted.has(host)) return;
-  const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
-  applyStyles(shadow, config.nonce);
-  // Preact owns this container, never the shadow root itself, where a fallback <style> may sit.
-  const container = document.createElement('div');
-  const all = { ...config, ...options, strings: { ...config.strings, ...options.strings } };
-  const locale = localeOf(all.locale);
-  const t = stringsFor(locale, all.strings);
-  container.className = 'r' + (all.theme === 'dark' ? ' d' : all.theme === 'light' ? ' l' : '');
-  // An explicit locale names the language even when the page supplies all the strings itself.
-  container.lang = all.locale || locale;
-  shadow.append(container);
-  const remove = renderForm(container, {
-    t,
-    hasImpression: !!captured.id,
-    photo: !!all.fields?.includes('profile_picture'),
-    send: (fields, trap, fillMs) => submit(config.relay, buildBody(fields, trap, fillMs)),
-    waiting: pending().map((entry) => ({ key: entry.k, name: JSON.parse(entry.b).first_name })),
-  });
-  mounted.set(host, { container, options, remove });
-}
+export type Widget = ReturnType<typeof createWidget>;
 
-export function unmount(target: Element | string): void {
-  const host = resolveTarget(target);
-  const entry = host && mounted.get(host);
-  if (!entry) return;
-  entry.remove();
-  entry.container.remove();
-  mounted.delete(host);
-}
+export function createWidget(config: SignupConfig) {
+  // Before any rendering: the address bar loses the id as early as possible.
+  const captured = capture(config);
+  const outbox = createOutbox(captured);
+  const mounted = new Map<Element, { options: MountOptions; remove: () => void }>();
+  /** The host page's `on` subscriptions, made through this instance. */
+  const subscriptions: (() => void)[] = [];
+  let extras: Extras = {};
 
-/** Renders every mounted form again from scratch, e.g. once consent reveals a stored impression. */
-export function remountAll(): void {
-  for (const [host, { options }] of [...mounted]) {
-    unmount(host);
-    mount(host, options);
+  function mount(target: Element | string, options: MountOptions = {}): void {
+    const host = resolveTarget(target);
+    if (!host || mounted.has(host)) return;
+    outbox.start();
+    const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
+    applyStyles(shadow, config.nonce);
+    // Preact owns this container, never the shadow root itself, where a fallback <style> may sit.
+    const container = document.createElement('div');
+    const all = { ...config, ...options, strings: { ...config.strings, ...options.strings } };
+    const locale = localeOf(all.locale);
+    container.className = 'r' + (all.theme === 'dark' ? ' d' : all.theme === 'light' ? ' l' : '');
+    // An explicit locale names the language even when the page supplies all the strings itself.
+    container.lang = all.locale || locale;
+    shadow.append(container);
+    let removeForm = () => {};
+    const entry = { options, remove: () => (removeForm(), container.remove()) };
+    mounted.set(host, entry);
+    const show = (base: Strings) => {
+      if (mounted.get(host) !== entry) return; // unmounted while the strings loaded
+      const t = { ...base, ...all.strings };
+      // Framed on another origin's page: the poster's id may be in a URL we cannot read.
+      if (isFramed()) t.none = t.framed;
+      let successUrl = all.successUrl;
+      if (successUrl && checkHttpUrl(successUrl)) {
+        console.error('VantioSignup: bad success URL');
+        successUrl = undefined;
+      }
+      removeForm = renderForm(container, {
+        t,
+        hasImpression: !!captured.id,
+        photo: !!all.fields?.includes('profile_picture'),
+        notice: canKeep() ? '' : t.noStore,
+        success: { message: all.successMessage, url: successUrl },
+        send: (fields, trap, fillMs) => outbox.submit(config.relay, buildBody(captured, extras, fields, trap, fillMs)),
+        waiting: outbox.pending().map((e) => ({ key: e.k, name: JSON.parse(e.b).first_name })),
+      });
+    };
+    // English renders at once (no flash of an empty box); other languages once fetched.
+    if (locale === 'en') show(en);
+    else void loadStrings(locale, config.assets).then(show);
   }
+
+  function unmount(target: Element | string): void {
+    const host = resolveTarget(target);
+    const entry = host && mounted.get(host);
+    if (!entry) return;
+    entry.remove();
+    mounted.delete(host);
+  }
+
+  /** Removes every form and releases every listener and timer this instance added to the page. */
+  function remove(): void {
+    mounted.forEach((_, host) => unmount(host));
+    outbox.stop();
+    subscriptions.splice(0).forEach((off) => off());
+  }
+
+  const commands: Commands = {
+    ...captureCommands(captured),
+    consent(granted?: boolean) {
+      const before = captured.id;
+      captured.consent(granted !== false);
+      if (granted !== false) outbox.persistMemory();
+      // Rendered again from scratch only when consent revealed another impression (typing is kept otherwise).
+      if (captured.id !== before) for (const [host, { options }] of [...mounted]) unmount(host), mount(host, options);
+    },
+    on(name, listener) {
+      const off = on(name, listener);
+      subscriptions.push(off);
+      return off;
+    },
+    mount,
+    // Without a target: the whole widget, as `remove`.
+    unmount: (target?: Element | string) => (target ? unmount(target) : remove()),
+    remove,
+    /**
+     * `VantioSignup('set', {...})`: fields the page knows and the person does not type. Metadata is
+     * checked by the relay (a 400 names it in the error event); its size check would cost bytes here.
+     */
+    set(next: Extras) {
+      if (next.profile_picture !== undefined && checkHttpUrl(next.profile_picture)) {
+        return console.error('VantioSignup: bad profile_picture');
+      }
+      extras = { ...extras, ...next };
+    },
+  };
+
+  return { captured, outbox, mount, commands };
 }

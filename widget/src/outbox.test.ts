@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type * as Outbox from './outbox';
+import { createOutbox, type Entry, type Outbox } from './outbox';
 
 const RELAY = 'https://relay.example.edu';
 const BODY = { impression_id: 'imp_1', first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.edu' };
 const receipt = { id: 'sgn_1', state: 'queued', created_at: '2026-01-01T00:00:00Z' };
 
-let outbox: typeof Outbox;
+let outbox: Outbox;
 let captured: { canStore: boolean };
 let fetchMock: ReturnType<typeof vi.fn>;
 let events: { name: string; detail: any }[];
@@ -15,11 +15,11 @@ const json = (status: number, body: object, headers: Record<string, string> = {}
 const answers = (...responses: (Response | Error)[]) =>
   responses.forEach((r) => fetchMock.mockImplementationOnce(async () => (r instanceof Error ? Promise.reject(r) : r)));
 const sent = () => fetchMock.mock.calls.map(([url, init]) => ({ url, key: init.headers['Idempotency-Key'], body: init.body }));
-const stored = (): Outbox.Entry[] => JSON.parse(localStorage.getItem('vantio_outbox') ?? '[]');
+const stored = (): Entry[] => JSON.parse(localStorage.getItem('vantio_outbox') ?? '[]');
 const named = (name: string) => events.filter((e) => e.name === name).map((e) => e.detail);
 
-// Window listeners of each test's outbox module (and of the test itself) are removed after it,
-// as if the page had been closed.
+// Window listeners of each test's outbox (and of the test itself) are removed after it, as if
+// the page had been closed.
 const added: Parameters<typeof addEventListener>[] = [];
 
 beforeEach(async () => {
@@ -29,10 +29,8 @@ beforeEach(async () => {
     add(...args);
   });
   vi.useFakeTimers();
-  vi.resetModules(); // a fresh outbox (memory, timers) per test, as on a fresh page
-  outbox = await import('./outbox');
-  captured = (await import('./capture')).captured;
-  captured.canStore = true;
+  captured = { canStore: true };
+  outbox = createOutbox(captured); // a fresh outbox (memory, timers) per test, as on a fresh page
   localStorage.clear();
   fetchMock = vi.fn();
   vi.stubGlobal('fetch', fetchMock);
@@ -78,6 +76,8 @@ describe('a submission', () => {
 });
 
 describe('retries', () => {
+  beforeEach(() => outbox.start());
+
   it('keep the same key and byte-identical body through network failures and 5xx, with backoff', async () => {
     answers(new TypeError('Failed to fetch'), json(503, { error: 'Service Unavailable', message: '…' }), json(202, receipt));
     const key = outbox.submit(RELAY, BODY);
@@ -110,7 +110,7 @@ describe('retries', () => {
   it('go out at once on the `online` event, and wait for it while the browser knows it is offline', async () => {
     const onLine = vi.spyOn(navigator, 'onLine', 'get').mockReturnValue(false);
     answers(new TypeError('offline'), json(202, receipt));
-    outbox.startOutbox();
+    outbox.start();
     outbox.submit(RELAY, BODY);
     await vi.advanceTimersByTimeAsync(600_000);
     expect(fetchMock).toHaveBeenCalledTimes(1);
@@ -125,9 +125,9 @@ describe('retries', () => {
     let release!: (r: Response) => void;
     fetchMock.mockImplementationOnce(() => new Promise<Response>((resolve) => (release = resolve)));
     outbox.submit(RELAY, BODY);
-    outbox.flush(true);
     dispatchEvent(new Event('online'));
-    outbox.flush(true);
+    outbox.start(); // already running: a no-op, not a second send
+    dispatchEvent(new Event('online'));
     expect(fetchMock).toHaveBeenCalledTimes(1);
     release(json(202, receipt));
     await vi.advanceTimersByTimeAsync(0);
@@ -137,10 +137,10 @@ describe('retries', () => {
 
 describe('after a reload', () => {
   it('sends what an earlier visit left, with its original key and body', async () => {
-    const entry: Outbox.Entry = { k: 'kept-key', b: JSON.stringify(BODY), r: RELAY, t: Date.now(), n: 2, at: 0 };
+    const entry: Entry = { k: 'kept-key', b: JSON.stringify(BODY), r: RELAY, t: Date.now(), n: 2, at: 0 };
     localStorage.setItem('vantio_outbox', JSON.stringify([entry]));
     answers(json(202, receipt));
-    outbox.startOutbox();
+    outbox.start();
     await vi.advanceTimersByTimeAsync(0);
     expect(sent()).toEqual([{ url: `${RELAY}/v1/signups`, key: 'kept-key', body: entry.b }]);
     expect(named('success')).toMatchObject([{ key: 'kept-key' }]);
@@ -149,7 +149,7 @@ describe('after a reload', () => {
   it('drops entries older than 30 days', () => {
     const old = { k: 'old', b: '{}', r: RELAY, t: Date.now() - 31 * 86_400_000, n: 9, at: 0 };
     localStorage.setItem('vantio_outbox', JSON.stringify([old]));
-    outbox.startOutbox();
+    outbox.start();
     expect(fetchMock).not.toHaveBeenCalled();
     expect(stored()).toEqual([]);
   });
@@ -187,5 +187,40 @@ describe('consent mode', () => {
     captured.canStore = true;
     outbox.persistMemory();
     expect(stored().map((e) => e.k)).toEqual([key]);
+  });
+});
+
+describe('storage that refuses writes', () => {
+  it('keeps the submission in memory, retries it while the page is open, and never claims it is saved', async () => {
+    vi.spyOn(localStorage, 'setItem').mockImplementation(() => {
+      throw new DOMException('quota', 'QuotaExceededError');
+    });
+    outbox.start();
+    answers(new TypeError('offline'), json(202, receipt));
+    const key = outbox.submit(RELAY, BODY);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(named('queued')).toMatchObject([{ key, stored: false }]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(named('success')).toMatchObject([{ key }]);
+  });
+});
+
+describe('stop', () => {
+  it('removes its `online` listener and its retry timer; start again resumes', async () => {
+    const removed = vi.spyOn(window, 'removeEventListener');
+    outbox.start();
+    answers(new TypeError('offline'), json(202, receipt));
+    outbox.submit(RELAY, BODY);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(vi.getTimerCount()).toBe(1);
+    outbox.stop();
+    expect(vi.getTimerCount()).toBe(0);
+    const online = added.find(([type]) => type === 'online')!;
+    expect(removed).toHaveBeenCalledWith('online', online[1]);
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    outbox.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(named('success')).toHaveLength(1);
   });
 });

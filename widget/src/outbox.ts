@@ -4,7 +4,7 @@
  * Idempotency-Key and the same body, across `online` events and reloads, so the relay can
  * always recognise a repeat: one submission, at most one referral.
  */
-import { captured } from './capture';
+import { guard, type Captured } from './capture';
 import { emit } from './events';
 
 export interface Entry {
@@ -22,55 +22,12 @@ export interface Entry {
 
 const STORE_KEY = 'vantio_outbox';
 const MAX_AGE_MS = 30 * 86_400_000;
-const inFlight = new Set<string>();
-// Mirrors storage, and replaces it where storage is off limits (consent mode) or broken.
-let memory: Entry[] = [];
-let timer: ReturnType<typeof setTimeout> | undefined;
 
-/** Reads the current list; storage is the truth so several tabs share one outbox. */
-export function pending(): Entry[] {
-  if (captured.canStore) {
-    try {
-      const text = localStorage.getItem(STORE_KEY);
-      if (text) return JSON.parse(text);
-    } catch {
-      // Unreadable storage: fall back to this page's memory.
-    }
-  }
-  return memory;
-}
-
-function write(list: Entry[]): void {
-  memory = list;
-  if (!captured.canStore) return;
-  try {
-    if (list.length) localStorage.setItem(STORE_KEY, JSON.stringify(list));
-    else localStorage.removeItem(STORE_KEY);
-  } catch {
-    // Full or disabled storage: the retry still happens while this page is open.
-  }
-}
-
-const put = (entry: Entry) => write([...pending().filter((e) => e.k !== entry.k), entry]);
-const drop = (key: string) => write(pending().filter((e) => e.k !== key));
-
-/** After consent: move what was kept in memory into storage. */
-export function persistMemory(): void {
-  memory.forEach(put);
-}
+export type Outbox = ReturnType<typeof createOutbox>;
 
 function newKey(): string {
   // getRandomValues also works on plain-http pages, where randomUUID does not exist.
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
-/** Queues one submission and tries to send it now; returns its Idempotency-Key. */
-export function submit(relay: string, body: object): string {
-  const entry: Entry = { k: newKey(), b: JSON.stringify(body), r: relay, t: Date.now(), n: 0, at: 0 };
-  put(entry);
-  emit('submit', { key: entry.k });
-  void attempt(entry);
-  return entry.k;
 }
 
 /** The relay's Retry-After, in seconds; null when absent (or not exposed by CORS). */
@@ -79,63 +36,114 @@ function retryAfterMs(response: Response): number | null {
   return seconds >= 0 ? Math.min(seconds, 3600) * 1000 : null;
 }
 
-async function attempt(entry: Entry): Promise<void> {
-  if (inFlight.has(entry.k)) return;
-  inFlight.add(entry.k);
-  let response: Response | undefined;
-  try {
-    response = await fetch(entry.r + '/v1/signups', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': entry.k },
-      body: entry.b,
-      // A stalled connection on bad Wi-Fi must not leave the person waiting forever; the
-      // retry carries the same key, so a request that did arrive is recognised.
-      signal: AbortSignal.timeout?.(20_000),
-    });
-  } catch {
-    // Offline, DNS, TLS, CORS or a dropped connection: all retryable.
-  }
-  const status = response?.status ?? 0;
-  const answer = await response?.json().catch(() => ({}));
-  inFlight.delete(entry.k);
-  if (response?.ok) {
-    drop(entry.k);
-    emit('success', { key: entry.k, ...answer });
-  } else if (!response || status >= 500 || status === 429 || status === 408) {
-    const rateLimited = status === 429;
-    // Exponential backoff with jitter, 1 s doubling to 5 min; Retry-After when the relay gives one.
-    const delay = (rateLimited && retryAfterMs(response!)) || Math.min(2 ** entry.n * 1000, 300_000) * (0.5 + Math.random() / 2);
-    put({ ...entry, n: entry.n + 1, at: Date.now() + delay });
-    emit('queued', { key: entry.k, reason: rateLimited ? 'rate_limited' : 'unreachable', status, retry_in_ms: Math.round(delay), stored: captured.canStore });
-  } else {
-    // 400, 403, 413, 415, 422…: sending the same body again cannot succeed.
-    drop(entry.k);
-    emit('error', { key: entry.k, status, ...answer });
-  }
-  schedule();
-}
+/** One widget instance's outbox; `stop` removes its `online` listener and its retry timer. */
+export function createOutbox(captured: Pick<Captured, 'canStore'>) {
+  const inFlight = new Set<string>();
+  // Mirrors storage, and replaces it where storage is off limits (consent mode) or broken.
+  let memory: Entry[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running = false;
+  // Whether the last write reached storage: the person is told "saved" only when it did.
+  let stored = false;
 
-/** Sends what is due (everything when `now` is true), then waits for the next due entry. */
-export function flush(now = false): void {
-  const time = Date.now();
-  for (const entry of pending()) {
-    if (time - entry.t > MAX_AGE_MS) drop(entry.k);
-    else if (now || entry.at <= time) void attempt(entry);
+  /** Reads the current list; storage is the truth so several tabs share one outbox. */
+  const pending = (): Entry[] =>
+    // Unreadable storage: fall back to this page's memory.
+    (captured.canStore && guard(() => JSON.parse(localStorage.getItem(STORE_KEY)!))) || memory;
+
+  const write = (list: Entry[]) => {
+    memory = list;
+    // Full or disabled storage: the retry still happens while this page is open.
+    stored =
+      captured.canStore &&
+      !!guard(() => (list.length ? localStorage.setItem(STORE_KEY, JSON.stringify(list)) : localStorage.removeItem(STORE_KEY), 1));
+  };
+
+  const put = (entry: Entry) => write([...pending().filter((e) => e.k !== entry.k), entry]);
+  const drop = (key: string) => write(pending().filter((e) => e.k !== key));
+
+  async function attempt(entry: Entry): Promise<void> {
+    if (inFlight.has(entry.k)) return;
+    inFlight.add(entry.k);
+    let response: Response | undefined;
+    try {
+      response = await fetch(entry.r + '/v1/signups', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': entry.k },
+        body: entry.b,
+        // A stalled connection on bad Wi-Fi must not leave the person waiting forever; the
+        // retry carries the same key, so a request that did arrive is recognised.
+        signal: AbortSignal.timeout?.(20_000),
+      });
+    } catch {
+      // Offline, DNS, TLS or a dropped connection: all retryable. (A refused origin is a
+      // readable 403 from the relay, not a CORS failure, so it never lands here.)
+    }
+    const status = response?.status ?? 0;
+    const answer = await response?.json().catch(() => ({}));
+    inFlight.delete(entry.k);
+    if (response?.ok) {
+      drop(entry.k);
+      emit('success', { key: entry.k, ...answer });
+    } else if (!response || status >= 500 || status === 429 || status === 408) {
+      const rateLimited = status === 429;
+      // Exponential backoff with jitter, 1 s doubling to 5 min; Retry-After when the relay gives one.
+      const delay = (rateLimited && retryAfterMs(response!)) || Math.min(2 ** entry.n * 1000, 300_000) * (0.5 + Math.random() / 2);
+      put({ ...entry, n: entry.n + 1, at: Date.now() + delay });
+      emit('queued', { key: entry.k, reason: rateLimited ? 'rate_limited' : 'unreachable', status, retry_in_ms: Math.round(delay), stored });
+    } else {
+      // 400, 403, 413, 415, 422…: sending the same body again cannot succeed.
+      drop(entry.k);
+      emit('error', { key: entry.k, status, ...answer });
+    }
+    schedule();
   }
-  schedule();
-}
 
-function schedule(): void {
-  clearTimeout(timer);
-  const waiting = pending().filter((e) => !inFlight.has(e.k));
-  // While the browser knows it is offline, the `online` event is the signal to try again.
-  if (!waiting.length || navigator.onLine === false) return;
-  const next = Math.min(...waiting.map((e) => e.at));
-  timer = setTimeout(() => flush(), Math.max(0, next - Date.now()));
-}
+  /** Sends what is due (everything when `now` is true), then waits for the next due entry. */
+  function flush(now = false): void {
+    const time = Date.now();
+    for (const entry of pending()) {
+      if (time - entry.t > MAX_AGE_MS) drop(entry.k);
+      else if (now || entry.at <= time) void attempt(entry);
+    }
+    schedule();
+  }
 
-/** Starts the outbox: sends what earlier visits left behind and retries on `online`. */
-export function startOutbox(): void {
-  addEventListener('online', () => flush(true));
-  flush();
+  function schedule(): void {
+    clearTimeout(timer);
+    const waiting = pending().filter((e) => !inFlight.has(e.k));
+    // While the browser knows it is offline, the `online` event is the signal to try again.
+    // A stopped outbox sets no timer: an answer arriving after `remove()` leaves nothing behind.
+    if (!running || !waiting.length || navigator.onLine === false) return;
+    const next = Math.min(...waiting.map((e) => e.at));
+    timer = setTimeout(() => flush(), Math.max(0, next - Date.now()));
+  }
+
+  const onOnline = () => flush(true);
+
+  return {
+    pending,
+    /** After consent: move what was kept in memory into storage. */
+    persistMemory: () => memory.forEach(put),
+    /** Queues one submission and tries to send it now; returns its Idempotency-Key. */
+    submit(relay: string, body: object): string {
+      const entry: Entry = { k: newKey(), b: JSON.stringify(body), r: relay, t: Date.now(), n: 0, at: 0 };
+      put(entry);
+      emit('submit', { key: entry.k });
+      void attempt(entry);
+      return entry.k;
+    },
+    /** Sends what earlier visits left behind and retries on `online`. */
+    start(): void {
+      if (running) return;
+      running = true;
+      addEventListener('online', onOnline);
+      flush();
+    },
+    stop(): void {
+      running = false;
+      removeEventListener('online', onOnline);
+      clearTimeout(timer);
+    },
+  };
 }

@@ -2,6 +2,8 @@
 import { fireEvent, within } from '@testing-library/preact';
 import { HONEYPOT_FIELD, TIME_TO_FILL_FIELD } from '@vantio/shared/rules';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import es from './locales/es';
+import fr from './locales/fr';
 
 const w = window as any;
 let fetchMock: ReturnType<typeof vi.fn>;
@@ -24,7 +26,12 @@ const form = (host = document.querySelector('[data-vantio-signup]')) => within(s
 beforeEach(() => {
   localStorage.clear();
   document.cookie = 'vantio_imp=;max-age=0;path=/';
-  fetchMock = vi.fn(async () => new Response(JSON.stringify({ id: 'sgn_1', state: 'queued', created_at: 'now' }), { status: 202 }));
+  // The relay: locale files as the build writes them (vite.config.ts), and signups.
+  fetchMock = vi.fn(async (url: string) => {
+    const locale = /vantio-locale-(\w+)\.json$/.exec(url)?.[1];
+    if (locale) return new Response(JSON.stringify({ es, fr }[locale]), { status: 200 });
+    return new Response(JSON.stringify({ id: 'sgn_1', state: 'queued', created_at: 'now' }), { status: 202 });
+  });
   vi.stubGlobal('fetch', fetchMock);
   // The README's queue stub, with calls made before the script arrives.
   w.VantioSignup = function (...args: unknown[]) {
@@ -33,6 +40,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
   delete w.VantioSignup;
 });
 
@@ -50,9 +58,11 @@ it('captures, mounts into an open shadow root configured by data- attributes, an
   const root = shadowOf(host).querySelector('.r')!;
   expect(root.className).toBe('r d');
   expect(root.getAttribute('lang')).toBe('es');
-  expect(form().getByLabelText('Nombre')).toBeTruthy();
+  // Spanish and French come from vantio-locale-<code>.json beside the bundle.
+  await vi.waitFor(() => expect(form().getByLabelText('Nombre')).toBeTruthy());
+  expect(fetchMock).toHaveBeenCalledWith('https://relay.example.edu/vantio-locale-es.json');
   expect(form().getByLabelText(/URL de la foto/)).toBeTruthy();
-  expect(form(document.querySelector('#second')).getByLabelText('Prénom')).toBeTruthy();
+  await vi.waitFor(() => expect(form(document.querySelector('#second')).getByLabelText('Prénom')).toBeTruthy());
   // Styles arrive as a constructable stylesheet (or a nonce'd <style>), never as style="".
   const styled = shadowOf(host).adoptedStyleSheets.length === 1 || shadowOf(host).querySelector('style')?.nonce === 'n0nce';
   expect(styled).toBe(true);
@@ -113,4 +123,101 @@ it('unmounts and mounts again on request; ignores unknown commands loudly', asyn
   expect(error).toHaveBeenCalledWith('VantioSignup: unknown command', 'explode');
   w.VantioSignup('set', { profile_picture: 'javascript:alert(1)' });
   expect(error).toHaveBeenCalledWith('VantioSignup: bad profile_picture');
+});
+
+it('falls back to English when a locale file cannot be fetched', async () => {
+  await loadPage('data-locale="fr"', '?impression_id=imp_1');
+  fetchMock.mockClear();
+  fetchMock.mockRejectedValue(new TypeError('Failed to fetch'));
+  const host = document.querySelector('#second')!;
+  w.VantioSignup('mount', host, { locale: 'es' });
+  await vi.waitFor(() => expect(form(host).getByLabelText('First name')).toBeTruthy());
+});
+
+it('shows the next step from data-success-message and data-success-url after a signup', async () => {
+  await loadPage('data-success-message="Join our Discord" data-success-url="https://discord.gg/robotics"', '?impression_id=imp_1');
+  const ui = form();
+  fireEvent.input(ui.getByLabelText('First name'), { target: { value: 'Sam' } });
+  fireEvent.input(ui.getByLabelText('Last name'), { target: { value: 'Okafor' } });
+  fireEvent.input(ui.getByLabelText('Email'), { target: { value: 'sam@example.edu' } });
+  fireEvent.click(ui.getByRole('button'));
+  await vi.waitFor(() => expect(ui.getByRole('status').textContent).toBe('Thanks, Sam! You’re signed up.'));
+  expect((ui.getByRole('link', { name: 'Join our Discord' }) as HTMLAnchorElement).href).toBe('https://discord.gg/robotics');
+});
+
+it('refuses a success URL that is not http(s), loudly', async () => {
+  const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+  await loadPage('data-success-url="javascript:alert(1)"', '?impression_id=imp_1');
+  expect(error).toHaveBeenCalledWith('VantioSignup: bad success URL');
+});
+
+it('remove() releases every listener and timer it added; mounting again afterwards works', async () => {
+  vi.useFakeTimers();
+  const active = new Map<EventTarget, Set<unknown>>();
+  for (const target of [window, document] as EventTarget[]) {
+    const listeners = new Set<unknown>();
+    active.set(target, listeners);
+    const add = target.addEventListener.bind(target);
+    const remove = target.removeEventListener.bind(target);
+    vi.spyOn(target, 'addEventListener').mockImplementation((type, listener, options) => {
+      listeners.add(listener);
+      add(type, listener, options);
+    });
+    vi.spyOn(target, 'removeEventListener').mockImplementation((type, listener, options) => {
+      listeners.delete(listener);
+      remove(type, listener, options);
+    });
+  }
+  const live = () => [...active.values()].reduce((sum, set) => sum + set.size, 0);
+  await loadPage('', '?impression_id=imp_1');
+  w.VantioSignup('on', 'success', () => {});
+  // An unreachable relay leaves a retry timer behind.
+  fetchMock.mockRejectedValue(new TypeError('Failed to fetch'));
+  const ui = form();
+  fireEvent.input(ui.getByLabelText('First name'), { target: { value: 'Ada' } });
+  fireEvent.input(ui.getByLabelText('Last name'), { target: { value: 'Lovelace' } });
+  fireEvent.input(ui.getByLabelText('Email'), { target: { value: 'ada@example.edu' } });
+  fireEvent.click(ui.getByRole('button'));
+  await vi.advanceTimersByTimeAsync(0);
+  expect(live()).toBeGreaterThan(0);
+  expect(vi.getTimerCount()).toBe(1);
+
+  w.VantioSignup('unmount');
+  expect(live()).toBe(0);
+  expect(vi.getTimerCount()).toBe(0);
+  const host = document.querySelector('[data-vantio-signup]')!;
+  expect(shadowOf(host).querySelector('.r')).toBeNull();
+
+  // Mounting again starts afresh, and the kept submission goes out once the relay answers.
+  fetchMock.mockResolvedValue(new Response(JSON.stringify({ id: 'sgn_1', state: 'queued', created_at: 'now' }), { status: 202 }));
+  w.VantioSignup('mount', host);
+  expect(shadowOf(host).querySelectorAll('.r')).toHaveLength(1);
+  // The kept submission's backoff (at most 1 s) runs out, and it goes out.
+  await vi.advanceTimersByTimeAsync(1_500);
+  expect(form().getByRole('status').textContent).toBe('Thanks, Ada! You’re signed up.');
+  w.VantioSignup('remove');
+  expect(live()).toBe(0);
+  vi.useRealTimers();
+});
+
+it('works where every device API throws (a sandboxed frame): the form, a notice, and the signup goes out', async () => {
+  const refuse = () => {
+    throw new DOMException('sandboxed', 'SecurityError');
+  };
+  vi.spyOn(window, 'localStorage', 'get').mockImplementation(refuse);
+  vi.spyOn(window, 'sessionStorage', 'get').mockImplementation(refuse);
+  Object.defineProperty(document, 'cookie', { configurable: true, get: refuse, set: refuse });
+  try {
+    await loadPage('data-impression-id="imp_tag"', '');
+    const ui = form();
+    expect(ui.getByText(/blocks storage/)).toBeTruthy();
+    fireEvent.input(ui.getByLabelText('First name'), { target: { value: 'Ada' } });
+    fireEvent.input(ui.getByLabelText('Last name'), { target: { value: 'Lovelace' } });
+    fireEvent.input(ui.getByLabelText('Email'), { target: { value: 'ada@example.edu' } });
+    fireEvent.click(ui.getByRole('button'));
+    await vi.waitFor(() => expect(ui.getByRole('status').textContent).toBe('Thanks, Ada! You’re signed up.'));
+    expect(JSON.parse(fetchMock.mock.calls.at(-1)![1].body).impression_id).toBe('imp_tag');
+  } finally {
+    delete (document as { cookie?: string }).cookie;
+  }
 });

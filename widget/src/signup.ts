@@ -1,16 +1,15 @@
 /**
- * Entry of `vantio-signup.js`: capture, then the form in every `[data-vantio-signup]`
- * element, the `VantioSignup` API and the outbox. Handing the id to other signup systems'
- * forms and links is the capture bundle's job, kept out of this one's byte budget.
+ * Entry of `vantio-signup.js`: one widget instance (mount.ts) with the form in every
+ * `[data-vantio-signup]` element, the `VantioSignup` API and the outbox. Handing the id to
+ * other signup systems' forms and links is the capture bundle's job, kept out of this one's
+ * byte budget.
  */
-import { captureCommands, installApi } from './api';
-import { capture, captured } from './capture';
+import { installApi } from './api';
 import { list, ownScript, readCaptureConfig, whenParsed } from './config';
 import { emit } from './events';
-import { configureMount, mount, remountAll, setExtras, unmount, type MountOptions } from './mount';
-import { persistMemory, startOutbox } from './outbox';
+import { createWidget, type MountOptions } from './mount';
 
-function start(): void {
+function start() {
   const script = ownScript();
   const data = script?.dataset ?? {};
   let strings = {};
@@ -19,41 +18,29 @@ function start(): void {
   } catch {
     console.error('VantioSignup: bad data-strings JSON');
   }
-  const config = {
+  // The bundle's folder: by default the relay is there (its root when it serves the bundle).
+  const assets = script?.src ? new URL('.', script.src).href : location.origin + '/';
+  const widget = createWidget({
     ...readCaptureConfig(script),
-    // By default the relay is wherever the script came from: its folder, which is the origin
-    // when the relay serves it at the root.
-    relay: (data.relay || (script?.src ? new URL('.', script.src).href : location.origin)).replace(/\/+$/, ''),
+    relay: (data.relay || assets).replace(/\/+$/, ''),
+    assets,
     locale: data.locale,
     fields: list(data.fields),
     strings,
     theme: data.theme as MountOptions['theme'],
+    successMessage: data.successMessage,
+    successUrl: data.successUrl,
     nonce: script?.nonce ?? '',
-  };
-  configureMount(config);
-  // Before any rendering: the address bar loses the id as early as possible.
-  capture(config);
-  whenParsed(() => {
-    installApi({
-      ...captureCommands,
-      consent(granted = true) {
-        const before = captured.id;
-        captureCommands.consent!(granted);
-        if (granted !== false) persistMemory();
-        if (captured.id !== before) remountAll();
-      },
-      mount,
-      unmount,
-      set: setExtras,
-    });
-    document.querySelectorAll('[data-vantio-signup]').forEach((element) => mount(element));
-    startOutbox();
-    emit('ready', { impression_id: captured.id });
   });
+  whenParsed(() => {
+    installApi(widget.commands);
+    document.querySelectorAll('[data-vantio-signup]').forEach((element) => widget.mount(element));
+    // Sends what earlier visits left behind even on a page with no form mounted yet.
+    widget.outbox.start();
+    emit('ready', { impression_id: widget.captured.id });
+  });
+  return widget;
 }
 
 // Pasted twice, loaded once.
-if (!(window as any).__vantioSignup) {
-  (window as any).__vantioSignup = 1;
-  start();
-}
+(window as any).__vantioSignup ??= start();

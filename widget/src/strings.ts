@@ -1,6 +1,8 @@
 /**
- * Every word the form shows, in English, Spanish and French. Each can be overridden (data-strings,
- * or `strings` when mounting). Rare rule failures (too long, control characters) share `invalid`.
+ * Every word the form shows. English is built in; Spanish and French (locales/*.ts) are built
+ * into `vantio-locale-<code>.json` beside the bundle and fetched only by a page that uses them,
+ * so they cost a visitor of an English page no bytes. Each string can be overridden
+ * (data-strings, or `strings` when mounting). Rare rule failures share `invalid`.
  */
 const en = {
   first: 'First name',
@@ -20,59 +22,34 @@ const en = {
   savedTab: 'You’re offline. Keep this page open to send it automatically.',
   error: 'Something went wrong. Please try again.',
   none: 'To sign up, scan the QR code on a club poster.',
+  framed: 'Inside this page, the form can’t see which poster you scanned. Ask the club for a direct signup link.',
+  noStore: 'Your browser blocks storage: sign up now, this page won’t remember you later.',
+  refused: 'This page isn’t set up for signups yet. Please tell the club.',
 };
 
 export type Strings = typeof en;
 
-const es: Strings = {
-  first: 'Nombre',
-  last: 'Apellidos',
-  email: 'Correo electrónico',
-  photo: 'URL de la foto',
-  optional: 'opcional',
-  submit: 'Inscribirme',
-  sending: 'Enviando…',
-  required: 'Campo obligatorio.',
-  invalid_email: 'Escribe un correo válido.',
-  invalid_url: 'Escribe un enlace con https://',
-  invalid: 'Revisa este campo.',
-  fix: 'Corrige los campos marcados.',
-  done: '¡Gracias, {name}! Te has inscrito.',
-  saved: 'Sin conexión. Tu inscripción está guardada y se enviará sola.',
-  savedTab: 'Sin conexión. Deja esta página abierta para enviarla sola.',
-  error: 'Algo ha fallado. Inténtalo de nuevo.',
-  none: 'Para inscribirte, escanea el código QR de un cartel del club.',
-};
-
-const fr: Strings = {
-  first: 'Prénom',
-  last: 'Nom',
-  email: 'E-mail',
-  photo: 'URL de la photo',
-  optional: 'facultatif',
-  submit: 'S’inscrire',
-  sending: 'Envoi…',
-  required: 'Champ obligatoire.',
-  invalid_email: 'Saisissez un e-mail valide.',
-  invalid_url: 'Saisissez un lien en https://',
-  invalid: 'Vérifiez ce champ.',
-  fix: 'Corrigez les champs signalés.',
-  done: 'Merci, {name}\u00a0! Vous êtes inscrit·e.',
-  saved: 'Hors ligne. Votre inscription est enregistrée et partira toute seule.',
-  savedTab: 'Hors ligne. Gardez cette page ouverte pour l’envoyer automatiquement.',
-  error: 'Une erreur est survenue. Veuillez réessayer.',
-  none: 'Pour vous inscrire, scannez le QR code d’une affiche du club.',
-};
-
-const LOCALES: Record<string, Strings> = { en, es, fr };
+/** The locales fetched on demand, as vite.config.ts builds them; English is built in. */
+const FETCHED = ['es', 'fr'];
 
 /** The built-in locale for a tag such as `es-MX` or the browser's language; English otherwise. */
 export function localeOf(requested?: string): string {
   const code = (requested || navigator.language || '').slice(0, 2).toLowerCase();
-  return LOCALES[code] ? code : 'en';
+  return FETCHED.includes(code) ? code : 'en';
 }
 
-/** A built-in locale's strings with overrides applied. */
-export function stringsFor(locale: string, overrides?: Partial<Strings>): Strings {
-  return { ...LOCALES[locale]!, ...overrides };
+/**
+ * A non-English locale's strings from `base` (the bundle's folder); a failed fetch falls back to
+ * English rather than leaving the box empty.
+ */
+export async function loadStrings(locale: string, base: string): Promise<Strings> {
+  try {
+    const response = await fetch(`${base}vantio-locale-${locale}.json`);
+    if (response.ok) return { ...en, ...(await response.json()) };
+  } catch {
+    // Offline or blocked: English below.
+  }
+  return en;
 }
+
+export { en };

@@ -16,15 +16,16 @@ export const CSS =
   `font:16px/1.5 var(--vantio-font,system-ui,sans-serif);border-radius:var(--vantio-radius,12px)}` +
   `@media(prefers-color-scheme:dark){.r:not(.l){${DARK}}}.d{${DARK}}` +
   `*{box-sizing:border-box}form{display:grid;gap:1rem}p{margin:0}label{display:block;font-weight:600;margin-bottom:4px}` +
-  `input,button{display:block;width:100%;min-height:2.75rem;font:inherit;border-radius:8px}` +
+  `input,button,.n{display:block;width:100%;min-height:2.75rem;font:inherit;border-radius:8px}` +
   `input{padding:.5rem .75rem;color:inherit;background:inherit;border:1px solid var(--l)}` +
   `[aria-invalid]{border:2px solid var(--e)}.x{color:var(--e)}` +
-  `button{font-weight:600;border:0;cursor:pointer;color:var(--o);background:var(--a)}[aria-disabled]{cursor:progress}` +
+  `button,.n{font-weight:600;border:0;cursor:pointer;color:var(--o);background:var(--a)}[aria-disabled]{cursor:progress}` +
   `:focus-visible{outline:3px solid var(--a);outline-offset:2px}.s:not(:empty){margin-top:1rem}` +
+  // The confirmation: a round check, the thanks as a title, the next step as a button-like link.
+  `.t,.t~*{text-align:center}.t{font-size:1.25rem;font-weight:600}.n{margin-top:1rem;padding:.5rem;text-decoration:none}` +
+  `.t:before{content:"✓";display:block;margin:auto;width:3rem;line-height:3rem;border-radius:50%;color:var(--o);background:var(--a)}` +
   // The honeypot: off-screen for people, still in the DOM for form-filling bots.
   `.h{position:absolute;left:-9999px}`;
-
-let sheet: CSSStyleSheet | undefined;
 
 /**
  * Constructable stylesheets are not `style-src` inline content, so they work under a strict CSP;
@@ -32,10 +33,8 @@ let sheet: CSSStyleSheet | undefined;
  */
 export function applyStyles(root: ShadowRoot, nonce: string): void {
   try {
-    if (!sheet) {
-      sheet = new CSSStyleSheet();
-      sheet.replaceSync(CSS);
-    }
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
     root.adoptedStyleSheets = [sheet];
   } catch {
     const style = document.createElement('style');

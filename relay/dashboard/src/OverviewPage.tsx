@@ -1,9 +1,11 @@
-/** The overview: totals, the chart, delivery health, what needs attention, top lists. */
+/** The overview: totals, the chart, delivery health, what needs attention, held signups, refused pages, top lists. */
 import { useEffect, useState } from 'preact/hooks';
 import type { AdminApi, SignupView, Stats } from './api';
 import { DayChart } from './DayChart';
 import { DeliveryHealth, TopLists, Totals } from './Overview';
+import { HeldQueue } from './HeldQueue';
 import { Problems } from './Problems';
+import { RefusedOrigins } from './RefusedOrigins';
 
 const WINDOW_DAYS = 30;
 const PROBLEMS_SHOWN = 50;
@@ -11,16 +13,18 @@ const PROBLEMS_SHOWN = 50;
 interface Data {
   stats: Stats;
   problems: SignupView[];
+  held: SignupView[];
 }
 
 async function load(api: AdminApi): Promise<Data> {
-  const [stats, dead, rejected] = await Promise.all([
+  const [stats, dead, rejected, held] = await Promise.all([
     api.stats(WINDOW_DAYS),
     api.signups('dead', PROBLEMS_SHOWN),
     api.signups('rejected', PROBLEMS_SHOWN),
+    api.signups('held', PROBLEMS_SHOWN),
   ]);
   const problems = [...dead.items, ...rejected.items].sort((a, b) => b.created_at.localeCompare(a.created_at));
-  return { stats, problems };
+  return { stats, problems, held: held.items };
 }
 
 export interface OverviewPageProps {
@@ -32,13 +36,24 @@ export interface OverviewPageProps {
 
 export function OverviewPage({ api, refreshKey, onError, retry }: OverviewPageProps) {
   const [data, setData] = useState<Data | null>(null);
+  const [reloads, setReloads] = useState(0);
+  const [heldMessage, setHeldMessage] = useState('');
+  /** Release or discard, then the page again; the message goes to the live region. */
+  const heldAction = (action: (id: string) => Promise<string>) => async (id: string) => {
+    const message = await action(id);
+    setHeldMessage(message);
+    setReloads((n) => n + 1);
+    return message;
+  };
+  const release = heldAction(async (id) => `Signup of ${(await api.release(id)).signup.first_name ?? id} is released and queued for delivery.`);
+  const discard = heldAction(async (id) => `Held signup ${(await api.discard(id)).discarded} is discarded.`);
   useEffect(() => {
     let cancelled = false;
     load(api).then((loaded) => !cancelled && setData(loaded), (failure: unknown) => !cancelled && onError(failure));
     return () => {
       cancelled = true;
     };
-  }, [api, refreshKey]);
+  }, [api, refreshKey, reloads]);
 
   if (!data) return <p class="muted">Loading…</p>;
   return (
@@ -51,6 +66,11 @@ export function OverviewPage({ api, refreshKey, onError, retry }: OverviewPagePr
       </section>
       <DeliveryHealth stats={data.stats} problems={data.problems} />
       <Problems items={data.problems} onRetry={retry} />
+      <HeldQueue items={data.held} onRelease={release} onDiscard={discard} />
+      <p class="sr-only" role="status" aria-live="polite">
+        {heldMessage}
+      </p>
+      <RefusedOrigins origins={data.stats.refused_origins} />
       <TopLists stats={data.stats} />
       <p class="muted footnote">Updated {new Date(data.stats.generated_at).toLocaleTimeString()} · refreshes every 30 s</p>
     </main>

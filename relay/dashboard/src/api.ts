@@ -34,11 +34,14 @@ export interface SignupFilter {
 
 export interface AdminApi {
   stats(days: number): Promise<Stats>;
-  signups(state: 'dead' | 'rejected', limit: number): Promise<SignupPage>;
+  signups(state: 'dead' | 'rejected' | 'held', limit: number): Promise<SignupPage>;
   list(filter: SignupFilter, page: { limit: number; cursor?: string | undefined }): Promise<SignupPage>;
   signup(id: string): Promise<SignupView>;
   retry(id: string, impressionId?: string): Promise<RetryResult>;
   delivery(): Promise<DeliveryStatus>;
+  /** A held signup: release sends it to Vantio once; discard deletes it. */
+  release(id: string): Promise<{ signup: SignupView }>;
+  discard(id: string): Promise<{ discarded: string }>;
   setPaused(paused: boolean): Promise<DeliveryStatus>;
   /** The CSV export of `filter` (the relay streams it; the browser keeps it until saved). */
   exportCsv(filter: SignupFilter): Promise<{ blob: Blob; filename: string; rows: number | null }>;
@@ -100,6 +103,8 @@ export function createApi(token: string, fetcher: typeof fetch = fetch): AdminAp
         method: 'POST',
         ...(impressionId === undefined ? {} : { body: { impression_id: impressionId } }),
       }),
+    release: (id) => call<{ signup: SignupView }>(`/signups/${encodeURIComponent(id)}/release`, { method: 'POST' }),
+    discard: (id) => call<{ discarded: string }>(`/signups/${encodeURIComponent(id)}/discard`, { method: 'POST' }),
     setPaused: async (paused) =>
       (await call<{ delivery: DeliveryStatus }>(`/delivery/${paused ? 'pause' : 'resume'}`, { method: 'POST' })).delivery,
   };

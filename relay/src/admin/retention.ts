@@ -1,7 +1,7 @@
 /**
  * Retention: with `RELAY_RETENTION_DAYS` = N > 0, the personal data of signups delivered
  * more than N days ago is removed on start and then every `intervalMs`; rows, states and
- * counts stay. Raw webhook payloads kept for replay (they hold personal data too) are
+ * counts stay. Held signups (suspected bots nobody released) older than N days are deleted. Raw webhook payloads kept for replay (they hold personal data too) are
  * deleted once older than N days. Runs never overlap; the timer does not keep the process alive.
  */
 import type { Logger } from '../logger';
@@ -27,6 +27,16 @@ export interface RetentionJob {
 }
 
 const PURGE_BATCH = 1000;
+
+/** Held signups (suspected bots) older than the window are deleted, in batches. */
+export async function purgeHeld(store: Pick<Store, 'transaction'>, cutoff: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await store.transaction((tx) => tx.admin.purgeHeld(cutoff, PURGE_BATCH));
+    total += deleted;
+    if (deleted < PURGE_BATCH) return total;
+  }
+}
 
 /** Purges in batches, one unit of work each, so no transaction grows large. */
 export async function purgeDeliveredPii(store: Pick<Store, 'transaction'>, cutoff: number, now: number): Promise<number> {
@@ -54,9 +64,10 @@ export function startRetention({
       const at = now();
       const cutoff = at - days * DAY_MS;
       const purged = await purgeDeliveredPii(store, cutoff, at);
+      const held = await purgeHeld(store, cutoff);
       const payloads = (await purgePayloads?.(cutoff)) ?? 0;
-      if (purged > 0 || payloads > 0) {
-        logger.info({ purged, webhook_payloads: payloads, retention_days: days }, 'retention: personal data removed');
+      if (purged > 0 || payloads > 0 || held > 0) {
+        logger.info({ purged, held_deleted: held, webhook_payloads: payloads, retention_days: days }, 'retention: personal data removed');
       }
       return purged;
     } catch (error) {

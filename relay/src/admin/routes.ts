@@ -2,11 +2,13 @@
  * The admin API, mounted at `/v1/admin` behind `adminAuth` (see docs/admin.md).
  */
 import { Hono } from 'hono';
+import type { RefusedOrigins } from '../http/refused-origins';
 import type { Logger } from '../logger';
 import type { Store } from '../store/types';
 import { backupRoutes } from './backup';
 import { deliveryRoutes, type DeliveryControl } from './delivery';
 import { exportRoutes } from './export';
+import { heldRoutes } from './held';
 import { peopleRoutes, type ErasePayloads } from './people';
 import { signupAdminRoutes } from './signups';
 import { statsRoutes } from './stats';
@@ -24,13 +26,18 @@ export interface AdminRouteDeps extends AdminServices {
   store: Store;
   now: () => number;
   logger: Logger;
+  refusedOrigins?: RefusedOrigins | undefined;
 }
 
 export function adminRoutes(deps: AdminRouteDeps) {
   const { store, control, now, logger } = deps;
   const app = new Hono();
   app.route('/', signupAdminRoutes({ store, now, notify: () => control.notify() }));
-  app.route('/', statsRoutes({ store, delivery: () => control.status(), now, retentionDays: deps.retentionDays }));
+  app.route('/', heldRoutes({ store, now, notify: () => control.notify() }));
+  app.route(
+    '/',
+    statsRoutes({ store, delivery: () => control.status(), now, retentionDays: deps.retentionDays, refusedOrigins: deps.refusedOrigins }),
+  );
   app.route('/', exportRoutes({ store, now, logger }));
   app.route('/', peopleRoutes({ store, erasePayloads: deps.erasePayloads }));
   app.route('/', backupRoutes({ store, backupDir: deps.backupDir, now }));

@@ -136,6 +136,9 @@ function addToReport(report: ReplayReport, id: string, result: RequeueResult): v
     case 'conflict':
       report.conflicts.push({ id, existing_id: result.existingId, existing_state: result.existingState });
       return;
+    case 'held':
+      report.skipped.push({ id, reason: 'state' });
+      return;
     default:
       report.skipped.push({ id, reason: result.kind });
   }
@@ -162,5 +165,7 @@ function retryAnswer(result: RequeueResult, impressionId: string | undefined): S
         409,
         `The same person already has signup ${result.existingId} (${result.existingState}) on impression ${impressionId}; nothing was changed`,
       );
+    case 'held':
+      throw new ApiError(409, 'This signup is held as a suspected bot: release it (POST …/release) or discard it (POST …/discard)');
   }
 }

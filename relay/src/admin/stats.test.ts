@@ -31,15 +31,15 @@ describe('GET /v1/admin/stats', () => {
     expect(stats).toMatchObject({
       generated_at: new Date(START + 90_000).toISOString(),
       window: { from: '2026-01-13T00:00:00.000Z', to: '2026-01-16T00:00:00.000Z', days: 3 },
-      by_state: { queued: 1, delivered: 2, rejected: 1, dead: 0 },
+      by_state: { queued: 1, delivered: 2, rejected: 1, dead: 0, held: 1 },
       by_source: {
         api: { queued: 0, delivered: 2, rejected: 1, dead: 0 },
-        widget: { queued: 1, delivered: 0, rejected: 0, dead: 0 },
+        widget: { queued: 1, delivered: 0, rejected: 0, dead: 0, held: 1 },
       },
       per_day: [
         { day: '2026-01-13', queued: 0, delivered: 1, rejected: 0, dead: 0, total: 1 },
         { day: '2026-01-14', queued: 0, delivered: 0, rejected: 0, dead: 0, total: 0 },
-        { day: '2026-01-15', queued: 1, delivered: 1, rejected: 1, dead: 0, total: 3 },
+        { day: '2026-01-15', queued: 1, delivered: 1, rejected: 1, dead: 0, held: 1, total: 4 },
       ],
       top_students: [
         { student_id: 'user_demo_1', delivered: 1, impressions: 1 },
@@ -54,7 +54,7 @@ describe('GET /v1/admin/stats', () => {
     });
     expect(stats.top_impressions).toHaveLength(3);
     expect(stats.top_impressions).toContainEqual({
-      impression_id: 'imp_demo_2', student_id: 'user_demo_2', count: 1, queued: 0, delivered: 1, rejected: 0, dead: 0,
+      impression_id: 'imp_demo_2', student_id: 'user_demo_2', count: 1, queued: 0, delivered: 1, rejected: 0, dead: 0, held: 0,
     });
   });
 

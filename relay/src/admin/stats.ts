@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import type { DeliveryStatus } from '../forwarder';
+import type { RefusedOrigins } from '../http/refused-origins';
 import type { RawStats } from '../store/repos/stats';
 import { emptyCounts } from '../store/repos/signups';
 import type { StateCounts, Store } from '../store/types';
@@ -28,16 +29,22 @@ export interface StatsView {
   bots: number;
   delivery: DeliveryStatus;
   retention_days: number;
+  /** Pages refused by RELAY_ALLOWED_ORIGINS, the most recently seen first. */
+  refused_origins: Array<{ origin: string; count: number; first_seen: string; last_seen: string }>;
 }
+
+/** Refused origins listed in the stats (the store keeps up to its cap). */
+const REFUSED_ORIGINS_SHOWN = 50;
 
 export interface StatsDeps {
   store: Pick<Store, 'read'>;
   delivery: () => DeliveryStatus;
   now: () => number;
   retentionDays: number;
+  refusedOrigins?: RefusedOrigins | undefined;
 }
 
-export function statsRoutes({ store, delivery, now, retentionDays }: StatsDeps) {
+export function statsRoutes({ store, delivery, now, retentionDays, refusedOrigins }: StatsDeps) {
   const app = new Hono();
   app.get('/stats', async (c) => {
     const query = parseOr400(ZStatsQuery, c.req.query(), 'query');
@@ -59,6 +66,12 @@ export function statsRoutes({ store, delivery, now, retentionDays }: StatsDeps) 
       bots,
       delivery: delivery(),
       retention_days: retentionDays,
+      refused_origins: (await refusedOrigins?.list(REFUSED_ORIGINS_SHOWN) ?? []).map((row) => ({
+        origin: row.origin,
+        count: row.count,
+        first_seen: iso(row.first_seen)!,
+        last_seen: iso(row.last_seen)!,
+      })),
     };
     return c.json(view);
   });
@@ -72,8 +85,8 @@ function zeroFilledDays(days: RawStats['per_day'], from: number, to: number): St
   for (let t = Math.floor(from / DAY_MS) * DAY_MS; t < to; t += DAY_MS) {
     const day = new Date(t).toISOString().slice(0, 10);
     const counts = { ...emptyCounts(), ...byDay.get(day) };
-    const { queued, delivered, rejected, dead } = counts;
-    filled.push({ day, queued, delivered, rejected, dead, total: queued + delivered + rejected + dead });
+    const { queued, delivered, rejected, dead, held } = counts;
+    filled.push({ day, queued, delivered, rejected, dead, held, total: queued + delivered + rejected + dead + held });
   }
   return filled;
 }

@@ -27,6 +27,9 @@ export interface SignupView {
   program_id: string | null;
   student_id: string | null;
   referral_status: string | null;
+  /** Why it was held as a suspected bot (honeypot, fill_time), also after a release; else null. */
+  held_reason: string | null;
+  held_signals: Record<string, unknown> | null;
   attempt_history?: AttemptView[];
 }
 
@@ -60,6 +63,8 @@ export function toSignupView(signup: SignupRow, attempts?: AttemptRow[]): Signup
     program_id: signup.program_id,
     student_id: signup.student_id,
     referral_status: signup.referral_status,
+    held_reason: signup.held_reason,
+    held_signals: signup.held_signals ? (JSON.parse(signup.held_signals) as Record<string, unknown>) : null,
     ...(attempts
       ? {
           attempt_history: attempts.map((attempt) => ({

@@ -99,6 +99,20 @@ describe('vantio-relay CLI (a child process against a real relay on loopback)', 
     expect(again).toMatchObject({ code: 1, stderr: expect.stringContaining('already delivered') });
   });
 
+  it('releases a held signup (sent once) and discards another, and says what it cannot do', async () => {
+    const held = await accept({ ...person(30), honeypot: 'spam', time_to_fill_ms: 5000 });
+    const other = await accept({ ...person(31), honeypot: 'spam', time_to_fill_ms: 5000 });
+    const listed = JSON.parse((await cli(['list', '--json', '--state', 'held'])).stdout) as { items: { id: string }[] };
+    expect(listed.items.map((item) => item.id).sort()).toEqual([held, other].sort());
+    expect((await cli(['show', held])).stdout).toMatch(/held:\s+honeypot .*release or discard/);
+    expect(await cli(['release', held])).toMatchObject({ code: 0, stdout: `${held} is released and queued; delivery starts now.\n` });
+    await h.settle();
+    expect(JSON.parse((await cli(['show', held, '--json'])).stdout)).toMatchObject({ state: 'delivered' });
+    expect(await cli(['release', held])).toMatchObject({ code: 1, stderr: expect.stringContaining('not held') });
+    expect(await cli(['discard', other])).toMatchObject({ code: 0, stdout: `${other} is discarded (deleted with its personal data).\n` });
+    expect(await h.relay.store.read.signups.get(other)).toBeUndefined();
+  }, 60_000);
+
   it('replays with a dry run first, and shows stats as tables or JSON', async () => {
     await accept(person(10, { impression_id: 'imp_wrong' }));
     await accept(person(11, { impression_id: 'imp_wrong' }));

@@ -10,6 +10,7 @@ import { checkConfig } from './check-config';
 import { AdminClient, CliError, EXIT, type ExitCode } from './client';
 import { type Command, type CommandContext, type Io } from './command';
 import { backup, erase, exportCsv } from './data-commands';
+import { discard, release } from './held-commands';
 import { linkDelete, linkOrigins, links, linkSet } from './link-commands';
 import { pause, resume, stats } from './overview-commands';
 import { pages } from './page-commands';
@@ -22,6 +23,8 @@ export const COMMANDS: Record<string, Command> = {
   show,
   retry,
   replay,
+  release,
+  discard,
   export: exportCsv,
   erase,
   backup,

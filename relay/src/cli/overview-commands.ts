@@ -5,7 +5,7 @@ import { EXIT } from './client';
 import { noPositionals, queryString, text, type Command, type CommandContext } from './command';
 import { count, duration, millis, shortTime, table } from './format';
 
-const STATES = ['queued', 'delivered', 'rejected', 'dead'] as const;
+const STATES = ['queued', 'delivered', 'rejected', 'dead', 'held'] as const;
 
 function describeDelivery(delivery: DeliveryStatus): string {
   if (!delivery.paused) return `running (${delivery.inFlight}/${delivery.concurrency} in flight)`;
@@ -16,13 +16,19 @@ function describeDelivery(delivery: DeliveryStatus): string {
 function printStats(ctx: CommandContext, stats: StatsView): void {
   const total = STATES.reduce((sum, state) => sum + stats.by_state[state], 0);
   ctx.print(`Signups    ${count(total)} total: ${STATES.map((s) => `${count(stats.by_state[s])} ${s}`).join(', ')}`);
-  ctx.print(`Bots       ${count(stats.bots)} turned away`);
+  ctx.print(`Bots       ${count(stats.bots)} held as suspected bots (list --state held)`);
   ctx.print(`Delivery   ${describeDelivery(stats.delivery)}`);
   ctx.print(`Queue      oldest waiting ${duration(stats.oldest_queued_age_s)}`);
   const latency = stats.delivery_latency_ms;
   ctx.print(
     `Latency    p50 ${millis(latency.p50)}, p90 ${millis(latency.p90)}, p99 ${millis(latency.p99)}, max ${millis(latency.max)} (${count(latency.count)} delivered in the window)`,
   );
+  if (stats.refused_origins.length) {
+    const [latest] = stats.refused_origins;
+    ctx.print(
+      `Refused    ${count(stats.refused_origins.length)} origins not in RELAY_ALLOWED_ORIGINS, latest ${latest!.origin} (${count(latest!.count)} requests, last ${shortTime(latest!.last_seen)})`,
+    );
+  }
   ctx.print(`Retention  ${stats.retention_days > 0 ? `personal data removed ${stats.retention_days} days after delivery` : 'off'}`);
 
   const sources = Object.entries(stats.by_source);

@@ -88,6 +88,7 @@ export const show: Command = {
         ['delivered', shortTime(signup.delivered_at)],
         ['attempts', `${signup.attempts} (${signup.failures} counted against the retry schedule)`],
         ['last error', signup.last_error],
+        ['held', signup.held_reason ? `${signup.held_reason} ${JSON.stringify(signup.held_signals)}${signup.state === 'held' ? ' (release or discard it)' : ''}` : null],
         ['referral', signup.referral_id ? `${signup.referral_id} (${signup.referral_status}, program ${signup.program_id}, ambassador ${signup.student_id})` : null],
       ]),
     );

@@ -122,6 +122,8 @@ describe('real responses match the document', () => {
     await expectDocumented('get', '/admin/assets/:file', await request('/admin/assets/nope.js'));
     await expectDocumented('get', '/demo', await request('/demo'));
     await expectDocumented('get', '/demo.css', await request('/demo.css'));
+    await expectDocumented('get', '/demo-icon.svg', await request('/demo-icon.svg'));
+    await expectDocumented('get', '/vantio-locale-es.json', await request('/vantio-locale-es.json'));
     const bundle = await request('/vantio-capture.js');
     await expectDocumented('get', '/vantio-capture.js', bundle);
     const paused = await h.restart({ forwardConcurrency: 0 });
@@ -147,6 +149,14 @@ describe('real responses match the document', () => {
     await expectDocumented('post', '/v1/admin/signups/:id/retry', await retry({ impression_id: 'imp_demo_2' }));
     await expectDocumented('post', '/v1/admin/signups/:id/retry', await retry());
     await expectDocumented('post', '/v1/admin/signups/:id/retry', await retry({ impression: 'typo' }));
+    const bot = async (n: number) =>
+      ((await (await h.post({ ...person(n), honeypot: 'spam', time_to_fill_ms: 5000 })).json()) as { id: string }).id;
+    const [heldOne, heldTwo] = [await bot(40), await bot(41)];
+    await expectDocumented('get', '/v1/admin/signups', await h.admin('/signups?state=held'));
+    await expectDocumented('post', '/v1/admin/signups/:id/release', await h.admin(`/signups/${heldOne}/release`, { method: 'POST' }));
+    await expectDocumented('post', '/v1/admin/signups/:id/release', await h.admin(`/signups/${heldOne}/release`, { method: 'POST' }));
+    await expectDocumented('post', '/v1/admin/signups/:id/discard', await h.admin(`/signups/${heldTwo}/discard`, { method: 'POST' }));
+    await expectDocumented('post', '/v1/admin/signups/:id/discard', await h.admin('/signups/sgn_nope/discard', { method: 'POST' }));
     await expectDocumented(
       'post',
       '/v1/admin/replay',

@@ -52,9 +52,39 @@ export const ADMIN_ROUTES: RouteDoc[] = [
       200: { description: 'Requeued', schema: 'RetryResult' },
       404: { description: 'No signup with that id', schema: 'ErrorBody' },
       409: {
-        description: 'Already delivered, erased, still queued, or the same person already has a signup on the corrected impression',
+        description:
+          'Already delivered, erased, still queued, held (release or discard it instead), or the same person already has a signup on the corrected impression',
         schema: 'ErrorBody',
       },
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/signups/:id/release',
+    tag: 'Admin',
+    summary: 'Release a held signup (a suspected bot that is a person)',
+    description:
+      'Queues it for delivery: it is forwarded once, with its usual upstream idempotency key. Its `held_reason` and signals stay for the record.',
+    auth: 'adminToken',
+    params: signupId,
+    responses: {
+      200: { description: 'Queued', schema: 'ReleaseAnswer' },
+      404: { description: 'No signup with that id', schema: 'ErrorBody' },
+      409: { description: 'Not held (already released, or never held)', schema: 'ErrorBody' },
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/signups/:id/discard',
+    tag: 'Admin',
+    summary: 'Discard a held signup',
+    description: 'Deletes it and its personal data; nothing is sent to Vantio.',
+    auth: 'adminToken',
+    params: signupId,
+    responses: {
+      200: { description: 'Deleted', schema: 'DiscardAnswer' },
+      404: { description: 'No signup with that id', schema: 'ErrorBody' },
+      409: { description: 'Not held: only held signups can be discarded', schema: 'ErrorBody' },
     },
   },
   {

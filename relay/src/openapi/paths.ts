@@ -45,7 +45,12 @@ const SIGNUP_ROUTES: RouteDoc[] = [
         headers: { 'Idempotent-Replayed': '`true` when this answers a replayed Idempotency-Key' },
       },
       200: { description: 'The same person already signed up on this impression: the first record, `duplicate: true`', schema: 'SignupReceipt' },
-      403: { description: 'The Origin is not allowed', schema: 'ErrorBody' },
+      403: {
+        description:
+          'The Origin is not in RELAY_ALLOWED_ORIGINS (or is `null`, a sandboxed frame): nothing is stored. The refusal carries ' +
+          '`Access-Control-Allow-Origin` (and its preflight the grant) so the page can read it; it is counted in `GET /v1/admin/stats`.',
+        schema: 'ErrorBody',
+      },
       422: { description: 'The Idempotency-Key was already used with a different body', schema: 'ErrorBody' },
       429: { description: 'Rate limited (per client IP)', schema: 'ErrorBody', headers: { 'Retry-After': 'Seconds to wait' } },
       503: {
@@ -73,9 +78,20 @@ const bundle = (file: string, what: string): RouteDoc => ({
   },
 });
 
+const locale = (code: string, language: string): RouteDoc => ({
+  ...bundle(`vantio-locale-${code}.json`, `The signup widget's ${language} strings, fetched by pages that show them`),
+  responses: {
+    200: { description: 'The strings', contentType: 'application/json' },
+    304: { description: 'The cached copy is current' },
+    503: { description: 'Not built yet', schema: 'ErrorBody' },
+  },
+});
+
 const WIDGET_ROUTES: RouteDoc[] = [
   bundle('vantio-signup.js', 'The signup widget (form + impression capture)'),
   bundle('vantio-capture.js', 'Impression capture only (for pages with their own form)'),
+  locale('es', 'Spanish'),
+  locale('fr', 'French'),
   {
     method: 'get',
     path: '/demo',
@@ -90,6 +106,13 @@ const WIDGET_ROUTES: RouteDoc[] = [
     tag: 'Widget',
     summary: 'The demo page’s stylesheet',
     responses: { 200: { description: 'CSS', contentType: 'text/css' } },
+  },
+  {
+    method: 'get',
+    path: '/demo-icon.svg',
+    tag: 'Widget',
+    summary: 'The demo page’s icon',
+    responses: { 200: { description: 'SVG', contentType: 'image/svg+xml' } },
   },
 ];
 

@@ -85,6 +85,8 @@ export const ZSignupView = z
     program_id: z.string().nullable(),
     student_id: z.string().nullable().describe('The ambassador, once Vantio has answered'),
     referral_status: z.string().nullable(),
+    held_reason: z.string().nullable().describe('Why it was held as a suspected bot (honeypot, fill_time); kept after a release'),
+    held_signals: z.record(z.string(), z.unknown()).nullable().describe('What the bot check saw (honeypot text, time_to_fill_ms)'),
     attempt_history: z.array(ZAttemptView).optional().describe('Only on GET /v1/admin/signups/{id}'),
   })
   .describe('A signup as admins see it, personal data included');
@@ -132,6 +134,9 @@ export const ZStats = z.strictObject({
   bots: z.number().int(),
   delivery: ZDeliveryStatus,
   retention_days: z.number().int(),
+  refused_origins: z
+    .array(z.strictObject({ origin: z.string(), count: z.number().int(), first_seen: isoTime, last_seen: isoTime }))
+    .describe('Pages refused by RELAY_ALLOWED_ORIGINS, the most recently seen first (counts summed over every relay sharing the database)'),
 });
 
 export const ZEraseReport = z.strictObject({
@@ -141,6 +146,9 @@ export const ZEraseReport = z.strictObject({
   webhook_payloads: z.number().int().nullable().describe('Kept webhook payloads deleted; null when no webhook store is wired in'),
   signup_ids: z.array(z.string()),
 });
+
+export const ZReleaseAnswer = z.strictObject({ signup: ZSignupView });
+export const ZDiscardAnswer = z.strictObject({ discarded: z.string().describe('The id of the deleted signup') });
 
 export const ZDeliveryAnswer = z.strictObject({ delivery: ZDeliveryStatus });
 
@@ -198,6 +206,8 @@ export const NAMED_SCHEMAS = {
   SignupPage: ZSignupPage,
   RetryRequest: ZRetryBody,
   RetryResult: ZRetryResult,
+  ReleaseAnswer: ZReleaseAnswer,
+  DiscardAnswer: ZDiscardAnswer,
   ReplayRequest: ZReplayBody,
   ReplayReport: ZReplayReport,
   Stats: ZStats,

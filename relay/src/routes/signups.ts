@@ -1,6 +1,7 @@
 /**
- * `POST /v1/signups`: the widget's (and any API client's) way in. Validates, answers bots
- * as if accepted, then hands the signup to the shared ingest path. A 2xx means on disk.
+ * `POST /v1/signups`: the widget's (and any API client's) way in. Validates, then hands the
+ * signup to the shared ingest path. A 2xx means on disk. Suspected bots are stored `held`
+ * (never dropped, never forwarded on their own) and answered exactly like everyone else.
  */
 import { Hono } from 'hono';
 import {
@@ -9,13 +10,11 @@ import {
   ruleMessage,
   toFieldIssues,
   ZSignupRequest,
-  type TSignupReceipt,
 } from '@vantio/shared';
 import { ApiError } from '../http/errors';
 import { jsonBody, type JsonBodyVariables } from '../http/json-body';
-import { newId } from '../ids';
 import { toReceipt, type Ingestor } from '../ingest';
-import type { Store } from '../store/types';
+import type { Hold, Store } from '../store/types';
 
 export const SIGNUP_BODY_LIMIT = 32 * 1024;
 
@@ -23,9 +22,24 @@ export interface SignupRouteDeps {
   ingestor: Ingestor;
   store: Store;
   now: () => number;
-  /** A widget form submitted faster than this was filled by a bot. */
+  /**
+   * A widget form filled (first interaction to submit) faster than this is held; 0 (the
+   * default) holds on the honeypot alone, so autofill and a quick tap always get through.
+   */
   minFillMs: number;
   onBot?: () => void;
+}
+
+/** The bot check: a filled honeypot, or (when enabled) a fill time under the threshold. */
+export function botVerdict(honeypot: string | undefined, fillMs: number | undefined, minFillMs: number): Hold | undefined {
+  const signals = {
+    ...(honeypot ? { honeypot: honeypot.slice(0, 200) } : {}),
+    ...(fillMs !== undefined ? { time_to_fill_ms: fillMs } : {}),
+    ...(minFillMs > 0 ? { min_fill_ms: minFillMs } : {}),
+  };
+  if (honeypot) return { reason: 'honeypot', signals };
+  if (minFillMs > 0 && fillMs !== undefined && fillMs < minFillMs) return { reason: 'fill_time', signals };
+  return undefined;
 }
 
 export function signupRoutes({ ingestor, store, now, minFillMs, onBot }: SignupRouteDeps) {
@@ -60,19 +74,13 @@ export function signupRoutes({ ingestor, store, now, minFillMs, onBot }: SignupR
       }
     }
 
-    if (honeypot || (fillMs !== undefined && fillMs < minFillMs)) {
-      // Look accepted so the bot learns nothing; store and forward nothing but a count.
-      await store.transaction((tx) => tx.meta.addToCounter('bots'));
-      onBot?.();
-      const receipt: TSignupReceipt = { id: newId('sgn', now()), state: 'queued', created_at: new Date(now()).toISOString() };
-      return c.json(receipt, 202);
-    }
-
-    const result = await ingestor.ingest({
-      signup,
-      source: fillMs !== undefined ? 'widget' : 'api',
-      clientKey: headerKey,
-    });
+    const hold = botVerdict(honeypot, fillMs, minFillMs);
+    if (hold) onBot?.();
+    const result = await ingestor.ingest(
+      { signup, source: fillMs !== undefined ? 'widget' : 'api', clientKey: headerKey, hold },
+      // The all-time count of suspected bots, in the same unit of work as the held row.
+      hold ? async (tx, accepted) => void (accepted.kind === 'created' && (await tx.meta.addToCounter('bots'))) : undefined,
+    );
     switch (result.kind) {
       case 'created':
         return c.json(toReceipt(result.signup), 202);

@@ -8,6 +8,7 @@ import type { AdminRepo } from './repos/admin';
 import type { MetaRepo } from './repos/meta';
 import type { PageRepo } from './repos/pages';
 import type { PictureRepo } from './repos/pictures';
+import type { RefusedOriginRepo } from './repos/refused-origins';
 import type { SignupRepo } from './repos/signups';
 import type { StatsRepo } from './repos/stats';
 import type { WebhookRepo } from './repos/webhooks';
@@ -39,6 +40,16 @@ export interface SignupRow {
   program_id: string | null;
   student_id: string | null;
   referral_status: string | null;
+  /** Why a suspected bot was held (honeypot, fill_time); kept after a release. */
+  held_reason: string | null;
+  /** JSON text of the signals the bot check saw, or null. */
+  held_signals: string | null;
+}
+
+/** A suspected bot's verdict: the signup is stored `held`, with no outbox row. */
+export interface Hold {
+  reason: 'honeypot' | 'fill_time';
+  signals: Record<string, unknown>;
 }
 
 export interface AttemptRow {
@@ -65,6 +76,8 @@ export interface NewSignup {
   requestHash: string | null;
   upstreamKey: string;
   now: number;
+  /** Store it held (a suspected bot) instead of queued. */
+  hold?: Hold | undefined;
 }
 
 export type AcceptResult =
@@ -116,6 +129,7 @@ export interface Repos {
   pages: PageRepo;
   /** Uploaded profile pictures and the signups that use them. */
   pictures: PictureRepo;
+  refusedOrigins: RefusedOriginRepo;
   /** The same unit's raw SQL, for what no repository covers (tests, copying a database). */
   sql: Sql;
 }

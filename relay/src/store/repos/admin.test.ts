@@ -196,14 +196,14 @@ describe('AdminStatsStore', () => {
     }
     await finish(rows[6]!, { state: 'rejected', error: 'bad' }, T0);
     const raw = await store.read.stats.read({ from: T0 - DAY, to: T0 + 3 * DAY, top: 5 });
-    expect(raw.by_state).toEqual({ queued: 3, delivered: 6, rejected: 1, dead: 0 });
-    expect(raw.by_source.tally).toEqual({ queued: 2, delivered: 0, rejected: 0, dead: 0 });
+    expect(raw.by_state).toEqual({ queued: 3, delivered: 6, rejected: 1, dead: 0, held: 0 });
+    expect(raw.by_source.tally).toEqual({ queued: 2, delivered: 0, rejected: 0, dead: 0, held: 0 });
     expect(raw.per_day).toEqual([
-      { day: '2026-01-10', queued: 1, delivered: 3, rejected: 1, dead: 0 },
-      { day: '2026-01-11', queued: 2, delivered: 3, rejected: 0, dead: 0 },
+      { day: '2026-01-10', queued: 1, delivered: 3, rejected: 1, dead: 0, held: 0 },
+      { day: '2026-01-11', queued: 2, delivered: 3, rejected: 0, dead: 0, held: 0 },
     ]);
     expect(raw.top_impressions[0]).toEqual({
-      impression_id: 'imp_demo_1', student_id: 'user_demo_1', count: 6, queued: 0, delivered: 6, rejected: 0, dead: 0,
+      impression_id: 'imp_demo_1', student_id: 'user_demo_1', count: 6, queued: 0, delivered: 6, rejected: 0, dead: 0, held: 0,
     });
     expect(raw.top_students).toEqual([{ student_id: 'user_demo_1', delivered: 6, impressions: 1 }]);
     // Latencies 100..600 ms: nearest rank.

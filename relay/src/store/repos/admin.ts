@@ -42,7 +42,12 @@ export type RequeueResult =
   /** Still queued: the forwarder may be sending it, so its impression cannot change now. */
   | { kind: 'queued' }
   /** The same person already has a signup on the corrected impression. */
-  | { kind: 'conflict'; existingId: string; existingState: TSignupState };
+  | { kind: 'conflict'; existingId: string; existingState: TSignupState }
+  /** A suspected bot: released or discarded, never retried. */
+  | { kind: 'held' };
+
+/** What releasing or discarding a held signup found. */
+export type HeldAction = { kind: 'done'; signup: SignupRow } | { kind: 'not_found' } | { kind: 'not_held'; state: TSignupState };
 
 export interface EraseResult {
   signup_ids: string[];
@@ -105,6 +110,7 @@ export class AdminRepo {
     const row = await sql.get<SignupRow>('SELECT * FROM signups WHERE id = ?', [id]);
     if (!row) return { kind: 'not_found' };
     if (row.state === 'delivered') return { kind: 'delivered' };
+    if (row.state === 'held') return { kind: 'held' };
     if (row.email === null) return { kind: 'erased' };
     const impressionChanged = correction !== undefined && correction.impressionId !== row.impression_id;
     if (impressionChanged) {
@@ -125,6 +131,41 @@ export class AdminRepo {
     sql.notify('outbox');
     const signup = (await sql.get<SignupRow>('SELECT * FROM signups WHERE id = ?', [id]))!;
     return { kind: 'requeued', signup, impressionChanged };
+  }
+
+  /**
+   * Releases a held signup: queued and due now, so it is forwarded once with its usual
+   * upstream key. Its held_reason and signals stay for the record.
+   */
+  async release(id: string, now: number): Promise<HeldAction> {
+    const { sql } = this;
+    const changed = await sql.run(`UPDATE signups SET state = 'queued', updated_at = ? WHERE id = ? AND state = 'held'`, [now, id]);
+    if (changed === 0) return this.notHeld(id);
+    await sql.run(UPSERT_OUTBOX, [id, now]);
+    sql.notify('outbox');
+    return { kind: 'done', signup: (await sql.get<SignupRow>('SELECT * FROM signups WHERE id = ?', [id]))! };
+  }
+
+  /** Discards a held signup: the row and its personal data are deleted. */
+  async discard(id: string): Promise<HeldAction> {
+    const row = await this.sql.get<SignupRow>(`SELECT * FROM signups WHERE id = ? AND state = 'held'`, [id]);
+    if (!row) return this.notHeld(id);
+    await this.sql.run(`DELETE FROM signups WHERE id = ? AND state = 'held'`, [id]);
+    return { kind: 'done', signup: row };
+  }
+
+  private async notHeld(id: string): Promise<HeldAction> {
+    const row = await this.sql.get<{ state: TSignupState }>('SELECT state FROM signups WHERE id = ?', [id]);
+    return row ? { kind: 'not_held', state: row.state } : { kind: 'not_found' };
+  }
+
+  /** Retention for held signups, one batch: those held since before `cutoff` are deleted. */
+  purgeHeld(cutoff: number, limit: number): Promise<number> {
+    return this.sql.run(
+      `DELETE FROM signups WHERE id IN (
+         SELECT id FROM signups WHERE state = 'held' AND created_at < ? ORDER BY created_at LIMIT ?)`,
+      [cutoff, limit],
+    );
   }
 
   /** Deletes every signup of one person (attempts, outbox rows and bound keys go with them). */

@@ -5,6 +5,7 @@ import { LinkRepo } from './links';
 import { MetaRepo } from './meta';
 import { PageRepo } from './pages';
 import { PictureRepo } from './pictures';
+import { RefusedOriginRepo } from './refused-origins';
 import { SignupRepo } from './signups';
 import { StatsRepo } from './stats';
 import { WebhookRepo } from './webhooks';
@@ -20,6 +21,7 @@ export function createRepos(sql: Sql): Repos {
     stats: new StatsRepo(sql),
     pages: new PageRepo(sql),
     pictures: new PictureRepo(sql),
+    refusedOrigins: new RefusedOriginRepo(sql),
     sql,
   };
 }

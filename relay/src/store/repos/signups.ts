@@ -56,11 +56,13 @@ export class SignupRepo {
     const signup = newSignupRow(input);
     await sql.run(
       `INSERT INTO signups (id, source, state, impression_id, first_name, last_name, email, email_norm,
-         profile_picture, metadata, client_key, request_hash, upstream_key, created_at, updated_at)
-       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         profile_picture, metadata, client_key, request_hash, upstream_key, created_at, updated_at,
+         held_reason, held_signals)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         signup.id,
         signup.source,
+        signup.state,
         signup.impression_id,
         signup.first_name,
         signup.last_name,
@@ -73,8 +75,12 @@ export class SignupRepo {
         signup.upstream_key,
         input.now,
         input.now,
+        signup.held_reason,
+        signup.held_signals,
       ],
     );
+    // A held signup gets no outbox row: nothing forwards it until an admin releases it.
+    if (signup.state === 'held') return { kind: 'created', signup };
     await sql.run('INSERT INTO outbox (signup_id, due_at) VALUES (?, ?)', [input.id, input.now]);
     sql.notify('outbox');
     return { kind: 'created', signup };
@@ -144,7 +150,7 @@ function newSignupRow(input: NewSignup): SignupRow {
   return {
     id: input.id,
     source: input.source,
-    state: 'queued',
+    state: input.hold ? 'held' : 'queued',
     impression_id: input.impressionId,
     first_name: input.firstName,
     last_name: input.lastName,
@@ -165,5 +171,7 @@ function newSignupRow(input: NewSignup): SignupRow {
     program_id: null,
     student_id: null,
     referral_status: null,
+    held_reason: input.hold?.reason ?? null,
+    held_signals: input.hold ? JSON.stringify(input.hold.signals) : null,
   };
 }

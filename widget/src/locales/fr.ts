@@ -1,0 +1,25 @@
+/** French: built into `vantio-locale-fr.json` and fetched only by pages that show it (see strings.ts). */
+import type { Strings } from '../strings';
+
+export default {
+  first: 'Prénom',
+  last: 'Nom',
+  email: 'E-mail',
+  photo: 'URL de la photo',
+  optional: 'facultatif',
+  submit: 'S’inscrire',
+  sending: 'Envoi…',
+  required: 'Champ obligatoire.',
+  invalid_email: 'Saisissez un e-mail valide.',
+  invalid_url: 'Saisissez un lien en https://',
+  invalid: 'Vérifiez ce champ.',
+  fix: 'Corrigez les champs signalés.',
+  done: 'Merci, {name}\u00a0! Vous êtes inscrit·e.',
+  saved: 'Hors ligne. Votre inscription est enregistrée et partira toute seule.',
+  savedTab: 'Hors ligne. Gardez cette page ouverte pour l’envoyer automatiquement.',
+  error: 'Une erreur est survenue. Veuillez réessayer.',
+  none: 'Pour vous inscrire, scannez le QR code d’une affiche du club.',
+  framed: 'Ce formulaire ne peut pas voir quelle affiche vous avez scannée depuis cette page. Demandez au club son lien d’inscription direct.',
+  noStore: 'Votre navigateur bloque le stockage\u00a0: cette page ne pourra pas se souvenir de vous plus tard. Inscrivez-vous maintenant.',
+  refused: 'Cette page n’est pas encore configurée pour les inscriptions. Merci de prévenir le club.',
+} satisfies Strings;
