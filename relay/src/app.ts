@@ -104,6 +104,21 @@ export function createApp(deps: AppDeps) {
     '/v1/signups',
     rateLimit({ perMinute: config.rateLimitPerMinute, now, key: (c) => clientIp(c, config.trustProxy) }),
   );
+  // Photo uploads (routes in pictures/, mounted when RELAY_PICTURES is on): the same allowlist and limit.
+  app.use(
+    '/v1/pictures',
+    corsAllowlist({
+      isAllowed: createOriginCheck(config.allowedOrigins, config.publicUrl),
+      allowMethods: ['POST', 'OPTIONS'],
+      allowHeaders: ['Content-Type'],
+      exposeHeaders: ['Retry-After'],
+      maxAgeSeconds: 600,
+    }),
+  );
+  app.use(
+    '/v1/pictures',
+    rateLimit({ perMinute: config.rateLimitPerMinute, now, key: (c) => clientIp(c, config.trustProxy) }),
+  );
   app.route(
     '/v1/signups',
     signupRoutes({ ingestor, store, now, minFillMs: config.minFillMs, onBot: deps.metrics?.countBot }),

@@ -86,6 +86,10 @@ const ZEnv = z
     RELAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     RELAY_SOURCES_FILE: optionalText,
     RELAY_RETENTION_DAYS: nonNegativeInt(0),
+    RELAY_PICTURES: z
+      .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+      .optional()
+      .transform((value) => (value === undefined ? undefined : value === 'true' || value === '1')),
     RELAY_ALERT_WEBHOOK_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
     RELAY_ALERT_EMAIL: z
       .string()
@@ -110,6 +114,14 @@ const ZEnv = z
     }
     if (env.VANTIO_API_URL && !env.VANTIO_SECRET_KEY) {
       ctx.addIssue({ code: 'custom', path: ['VANTIO_SECRET_KEY'], message: 'is required when VANTIO_API_URL is set' });
+    }
+    // Pictures are forwarded to Vantio as URLs under RELAY_PUBLIC_URL: without it they'd point
+    // nowhere. Sandbox mode learns its own URL when it starts listening.
+    if (env.RELAY_PICTURES && env.VANTIO_API_URL && !env.RELAY_PUBLIC_URL) {
+      ctx.addIssue({ code: 'custom', path: ['RELAY_PUBLIC_URL'], message: 'is required when RELAY_PICTURES is on' });
+    }
+    if (env.RELAY_PUBLIC_URL?.startsWith('http:') && env.VANTIO_API_URL && !LOOPBACK.test(new URL(env.RELAY_PUBLIC_URL).hostname)) {
+      ctx.addIssue({ code: 'custom', path: ['RELAY_PUBLIC_URL'], message: 'must be https (http only for localhost)' });
     }
     if (env.RELAY_HEADERS_TIMEOUT_MS > env.RELAY_REQUEST_TIMEOUT_MS) {
       ctx.addIssue({ code: 'custom', path: ['RELAY_HEADERS_TIMEOUT_MS'], message: 'must not be longer than RELAY_REQUEST_TIMEOUT_MS' });
@@ -153,6 +165,8 @@ export interface RelayConfig {
   logLevel: RelayEnv['RELAY_LOG_LEVEL'];
   sourcesFile: string | undefined;
   retentionDays: number;
+  /** Photo uploads (RELAY_PICTURES): on by default in sandbox mode, off otherwise. */
+  pictures: boolean;
   alertWebhookUrl: string | undefined;
   alertEmails: string[];
   alertEmailFrom: string | undefined;
@@ -224,6 +238,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.RELAY_LOG_LEVEL,
     sourcesFile: e.RELAY_SOURCES_FILE,
     retentionDays: e.RELAY_RETENTION_DAYS,
+    pictures: e.RELAY_PICTURES ?? e.VANTIO_API_URL === undefined,
     alertWebhookUrl: e.RELAY_ALERT_WEBHOOK_URL,
     alertEmails: e.RELAY_ALERT_EMAIL,
     alertEmailFrom: e.RELAY_ALERT_EMAIL_FROM,

@@ -14,6 +14,7 @@ import { ConfigError, loadConfig, type RelayConfig } from './config';
 import { guardConnections, httpServerOptions } from './http/connections';
 import { errorBody } from './http/errors';
 import { createLogger } from './logger';
+import { seedDemoPage } from './pages';
 import { createRelay } from './relay';
 import { sandboxBanner, startSandboxUpstream } from './sandbox';
 import { createStaticRoutes } from './static-routes';
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
     ],
   });
   relay.start();
+  if (sandbox) await seedDemoPage(relay.store, Date.now());
   handle = relay.app.fetch;
   // Alerts read the relay and send on their own: a failing channel never holds up delivery.
   const alerting = createAlerting({

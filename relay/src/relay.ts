@@ -18,6 +18,8 @@ import { createMetrics, type RelayMetrics } from './metrics';
 import { openStore } from './store/open';
 import type { Store } from './store/types';
 import { createWebhooks, type WebhookSources } from './webhooks';
+import { pageAdminRoutes, pageRoutes } from './pages';
+import { createPictures, pictureRoutes, withPictureUses, type Pictures } from './pictures';
 
 export interface RelayOptions extends AppConfig {
   dbPath: string;
@@ -50,6 +52,8 @@ export interface RelayOptions extends AppConfig {
   erasePayloads?: ErasePayloads;
   /** Webhook sources: `loadSourcesFile(RELAY_SOURCES_FILE)`, or `compileSources({...})` in tests. */
   webhookSources?: WebhookSources;
+  /** RELAY_PICTURES: photo uploads, stored in the database and served at /pictures/:id.webp. */
+  pictures?: boolean;
 }
 
 export interface Relay {
@@ -57,6 +61,7 @@ export interface Relay {
   store: Store;
   forwarder: Forwarder;
   metrics: RelayMetrics;
+  pictures: Pictures | undefined;
   /** Starts delivery (including rows a crash left behind) and the retention sweep. */
   start(): void;
   /** Runs the retention sweep now (it also runs on start and hourly); resolves with rows purged. */
@@ -114,7 +119,10 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     },
     onError: (error, context) => logger.error({ err: error, context }, 'forwarder error'),
   });
-  const ingestor = metrics.instrument(createIngestor({ store, now, onAccepted: () => forwarder.notify() }));
+  const { publicUrl } = options;
+  const pictures = options.pictures ? createPictures({ store, now, publicUrl }) : undefined;
+  const baseIngestor = metrics.instrument(createIngestor({ store, now, onAccepted: () => forwarder.notify() }));
+  const ingestor = pictures ? withPictureUses(baseIngestor, pictures, now) : baseIngestor;
   const webhooks = createWebhooks({ sources: options.webhookSources ?? new Map(), store, ingestor, now, logger });
   const refusedOrigins = createRefusedOrigins({
     store: storeRefusedOrigins(store),
@@ -138,9 +146,29 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       control: forwarder,
       backupDir: options.dbPath === ':memory:' ? tmpdir() : dirname(options.dbPath),
       retentionDays,
-      erasePayloads: options.erasePayloads ?? ((email) => store.transaction((tx) => tx.webhooks.erasePayloadsByEmail(email))),
+      erasePayloads: async (email) => {
+        const erased = await (options.erasePayloads ?? ((email) => store.transaction((tx) => tx.webhooks.erasePayloadsByEmail(email))))(email);
+        // The person's signup rows are gone by now: their pictures have no use left.
+        await pictures?.sweep();
+        return erased;
+      },
     },
-    ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+    extraRoutes: [
+      pageAdminRoutes({ store, now }),
+      pageRoutes({
+        ingestor,
+        store,
+        pictures,
+        now,
+        minFillMs: options.minFillMs,
+        rateLimitPerMinute: options.rateLimitPerMinute,
+        trustProxy: options.trustProxy,
+        publicUrl,
+        onBot: metrics.countBot,
+      }),
+      pictureRoutes(pictures),
+      ...(options.extraRoutes ?? []),
+    ],
   });
   await forwarder.load();
   let stopped = false;
@@ -149,12 +177,17 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     store,
     forwarder,
     metrics,
+    pictures,
     start: () => {
       forwarder.start();
       refusedOrigins.start();
       retention ??= startRetention({
         store,
-        purgePayloads: (cutoff) => store.transaction((tx) => tx.webhooks.purgePayloads(cutoff)),
+        purgePayloads: async (cutoff) => {
+          const purged = await store.transaction((tx) => tx.webhooks.purgePayloads(cutoff));
+          await pictures?.sweep(); // pictures of purged signups, and uploads never used
+          return purged;
+        },
         days: retentionDays,
         now,
         logger,

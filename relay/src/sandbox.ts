@@ -16,6 +16,7 @@ emulator listening on ${emulatorUrl}
   vantio-signup is running in SANDBOX mode: signups go to a local Vantio emulator.
 
   Try it:      ${relayUrl}/demo?impression_id=imp_demo_1
+  Hosted page: ${relayUrl}/join/demo?impression_id=imp_demo_2
   Referrals:   ${emulatorUrl}/__emulator/referrals
   Admin token: ${adminToken}   (this run only; set RELAY_ADMIN_TOKEN to choose one)
   Health:      ${relayUrl}/readyz

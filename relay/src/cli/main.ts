@@ -13,6 +13,7 @@ import { backup, erase, exportCsv } from './data-commands';
 import { discard, release } from './held-commands';
 import { linkDelete, linkOrigins, links, linkSet } from './link-commands';
 import { pause, resume, stats } from './overview-commands';
+import { pages } from './page-commands';
 import { locateRelay } from './relay-url';
 import { list, replay, retry, show } from './signup-commands';
 
@@ -27,6 +28,7 @@ export const COMMANDS: Record<string, Command> = {
   export: exportCsv,
   erase,
   backup,
+  pages,
   pause,
   resume,
   'check-config': checkConfig,

@@ -5,6 +5,7 @@
 import { IDEMPOTENCY_KEY_MAX } from '@vantio/shared';
 import type { RouteDoc } from './document';
 import { ADMIN_ROUTES } from './paths-admin';
+import { PAGE_ROUTES } from './paths-pages';
 import { WEBHOOK_ROUTES } from './paths-webhooks';
 
 export const TAGS = [
@@ -14,6 +15,7 @@ export const TAGS = [
   { name: 'Widget', description: 'The script-tag widget bundles landing pages load, and the sandbox demo page.' },
   { name: 'Operations', description: 'Health, readiness and Prometheus metrics.' },
   { name: 'Documentation', description: 'This document and its reference page.' },
+  { name: 'Pages', description: 'Hosted signup pages (/join/{slug}), their configuration, and profile picture uploads.' },
   { name: 'Dashboard', description: 'The admin dashboard (a static single-page app that uses the admin API).' },
 ];
 
@@ -205,6 +207,7 @@ export const ROUTES: RouteDoc[] = [
   ...SIGNUP_ROUTES,
   ...WEBHOOK_ROUTES,
   ...ADMIN_ROUTES,
+  ...PAGE_ROUTES,
   ...WIDGET_ROUTES,
   ...DASHBOARD_ROUTES,
   ...OPERATIONS_ROUTES,

@@ -24,6 +24,8 @@ import {
   ZSignupReceipt,
   ZSignupRequest,
   ZSignupState,
+  ZPage,
+  ZPageConfig,
 } from '@vantio/shared';
 import { ZReplayBody, ZRetryBody } from '../admin/query';
 
@@ -216,6 +218,15 @@ export const NAMED_SCHEMAS = {
   WebhookUnmappable: ZWebhookUnmappable,
   PayloadView: ZPayloadView,
   PayloadPage: ZPayloadPage,
+  PageConfig: ZPageConfig,
+  Page: ZPage,
+  PageList: z.strictObject({ pages: z.array(ZPage) }),
+  StoredPicture: z.strictObject({
+    id: z.string(),
+    url: z.string().describe('Absolute, under RELAY_PUBLIC_URL: send it as profile_picture'),
+    width: z.number().int(),
+    height: z.number().int(),
+  }),
   LinkInput: ZLinkInput,
   LinkView: ZLinkView,
   LinkList: ZLinkList,

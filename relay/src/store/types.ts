@@ -6,6 +6,8 @@
 import type { TReferral, TSignupState } from '@vantio/shared';
 import type { AdminRepo } from './repos/admin';
 import type { MetaRepo } from './repos/meta';
+import type { PageRepo } from './repos/pages';
+import type { PictureRepo } from './repos/pictures';
 import type { RefusedOriginRepo } from './repos/refused-origins';
 import type { SignupRepo } from './repos/signups';
 import type { StatsRepo } from './repos/stats';
@@ -123,6 +125,10 @@ export interface Repos {
   links: LinkRepo;
   meta: MetaRepo;
   stats: StatsRepo;
+  /** Hosted signup pages (/join/:slug). */
+  pages: PageRepo;
+  /** Uploaded profile pictures and the signups that use them. */
+  pictures: PictureRepo;
   refusedOrigins: RefusedOriginRepo;
   /** The same unit's raw SQL, for what no repository covers (tests, copying a database). */
   sql: Sql;

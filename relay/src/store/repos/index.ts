@@ -3,6 +3,8 @@ import type { Repos } from '../types';
 import { AdminRepo } from './admin';
 import { LinkRepo } from './links';
 import { MetaRepo } from './meta';
+import { PageRepo } from './pages';
+import { PictureRepo } from './pictures';
 import { RefusedOriginRepo } from './refused-origins';
 import { SignupRepo } from './signups';
 import { StatsRepo } from './stats';
@@ -17,6 +19,8 @@ export function createRepos(sql: Sql): Repos {
     links: new LinkRepo(sql),
     meta: new MetaRepo(sql),
     stats: new StatsRepo(sql),
+    pages: new PageRepo(sql),
+    pictures: new PictureRepo(sql),
     refusedOrigins: new RefusedOriginRepo(sql),
     sql,
   };
