@@ -25,6 +25,7 @@ export interface PostgresStoreOptions {
 /** Unique violation, serialization failure, deadlock: the unit lost a race; run it again. */
 const RETRYABLE = new Set(['23505', '40001', '40P01']);
 const MAX_RUNS = 4;
+const BEGIN = 'BEGIN; SET LOCAL synchronous_commit = on';
 const CHANNELS: StoreChannel[] = ['outbox', 'delivery_state'];
 
 /** int8 (COUNT, epoch ms) and numeric (SUM) as JavaScript numbers: every value the relay stores fits. */
@@ -62,10 +63,6 @@ export class PostgresStore implements Store {
     const warn = options.warn ?? (() => undefined);
     // An idle connection that drops must not crash the process; the next query reconnects.
     pool.on('error', (error) => warn({ code: (error as { code?: string }).code }, 'postgres: an idle connection failed'));
-    // A 2xx means committed: never let a server default of synchronous_commit=off weaken that.
-    pool.on('connect', (client) => {
-      client.query('SET synchronous_commit = on').catch(() => undefined);
-    });
     const store = new PostgresStore(pg, pool, config, warn);
     try {
       await migratePostgres(pool);
@@ -84,7 +81,9 @@ export class PostgresStore implements Store {
       for (let run = 1; ; run++) {
         const sql = new PgSql(client, new Set());
         try {
-          await client.query('BEGIN');
+          // A 2xx means committed: a server (or role) default of synchronous_commit=off must not
+          // weaken that. SET LOCAL in the same round trip as BEGIN also works behind poolers.
+          await client.query(BEGIN);
           const result = await unit(createRepos(sql));
           for (const channel of sql.notified!) await client.query('SELECT pg_notify($1, $2)', [pgChannel(channel), '']);
           await client.query('COMMIT');
