@@ -1,5 +1,6 @@
 import type { Pool, PoolClient, QueryConfig } from 'pg';
 import type { Dialect, Sql, SqlValue, StoreChannel } from '../sql';
+import { UnstorableText } from '../types';
 
 export const postgresDialect: Dialect = {
   name: 'postgres',
@@ -58,6 +59,7 @@ const statementNames = new Map<string, string>();
 
 /** A named (server-side prepared, per connection) statement for texts seen often. */
 function queryConfig(text: string, params: readonly SqlValue[]): QueryConfig {
+  for (const value of params) if (typeof value === 'string' && value.includes('\u0000')) throw new UnstorableText();
   const pgText = numberPlaceholders(text);
   let name = statementNames.get(pgText);
   if (name === undefined && statementNames.size < MAX_CACHED) {
