@@ -9,6 +9,7 @@ import { checkConfig } from './check-config';
 import { AdminClient, CliError, EXIT, type ExitCode } from './client';
 import { DEFAULT_URL, type Command, type CommandContext, type Io } from './command';
 import { backup, erase, exportCsv } from './data-commands';
+import { migrateToPostgres } from './migrate-command';
 import { pause, resume, stats } from './overview-commands';
 import { list, replay, retry, show } from './signup-commands';
 
@@ -24,6 +25,7 @@ export const COMMANDS: Record<string, Command> = {
   pause,
   resume,
   'check-config': checkConfig,
+  'migrate-to-postgres': migrateToPostgres,
 };
 
 const GLOBAL_OPTIONS = {
