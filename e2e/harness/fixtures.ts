@@ -4,7 +4,7 @@
  */
 import { test as base, expect, type Page } from '@playwright/test';
 import { startHostSite, type HostSite } from './host-site';
-import { MIN_FILL_MS, startRelay, type RunningRelay } from './relay';
+import { MIN_FILL_MS, startRelay, type Engine, type RunningRelay } from './relay';
 
 interface TestFixtures {
   /** An impression id the emulator knows and no other test uses. */
@@ -18,6 +18,9 @@ interface WorkerFixtures {
   relay: RunningRelay;
 }
 
+/** The project name is the storage engine (playwright.config.ts). */
+export const engineOf = (project: string): Engine => (project === 'postgres' ? 'postgres' : 'sqlite');
+
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   site: [
     async ({}, use) => {
@@ -28,8 +31,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker' },
   ],
   relay: [
-    async ({ site }, use) => {
-      const relay = await startRelay({ RELAY_ALLOWED_ORIGINS: site.origin });
+    async ({ site }, use, workerInfo) => {
+      const relay = await startRelay({ RELAY_ALLOWED_ORIGINS: site.origin }, engineOf(workerInfo.project.name));
       site.useRelay(relay.url);
       await use(relay);
       await relay.stop();

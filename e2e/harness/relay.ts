@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmulatedReferral } from '../../relay/src/emulator/state';
+import { createTestDatabase, type TestDatabase } from '../../relay/src/store/test-engines';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -33,8 +34,17 @@ export interface RunningRelay {
   stop(): Promise<void>;
 }
 
-export async function startRelay(env: Record<string, string> = {}): Promise<RunningRelay> {
+/** The Playwright project's storage engine: `postgres` runs the relay on a fresh PostgreSQL database. */
+export type Engine = 'sqlite' | 'postgres';
+
+export async function startRelay(env: Record<string, string> = {}, engine: Engine = 'sqlite'): Promise<RunningRelay> {
   const dir = mkdtempSync(join(tmpdir(), 'vantio-e2e-'));
+  let database: TestDatabase | undefined;
+  if (engine === 'postgres') {
+    const serverUrl = process.env.RELAY_TEST_DATABASE_URL;
+    if (!serverUrl) throw new Error('the postgres project needs RELAY_TEST_DATABASE_URL (scripts/pg-test-cluster.sh start)');
+    database = await createTestDatabase(serverUrl);
+  }
   const child = spawn(process.execPath, ['--import', 'tsx', 'relay/src/main.ts'], {
     cwd: ROOT,
     env: {
@@ -44,6 +54,7 @@ export async function startRelay(env: Record<string, string> = {}): Promise<Runn
       RELAY_PORT: '0',
       EMULATOR_PORT: '0',
       RELAY_DB: join(dir, 'relay.sqlite'),
+      ...(database ? { RELAY_DATABASE_URL: database.url } : {}),
       RELAY_LOG_LEVEL: 'warn',
       RELAY_MIN_FILL_MS: String(MIN_FILL_MS),
       RELAY_ADMIN_TOKEN: E2E_ADMIN_TOKEN,
@@ -101,7 +112,10 @@ export async function startRelay(env: Record<string, string> = {}): Promise<Runn
       return res.json();
     },
     logs: () => output,
-    stop: () => stop(child, dir),
+    stop: async () => {
+      await stop(child, dir);
+      await database?.drop();
+    },
   };
 }
 

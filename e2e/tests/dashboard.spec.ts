@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test } from '../harness/fixtures';
+import { engineOf, expect, test } from '../harness/fixtures';
 import { startRelay, type RunningRelay } from '../harness/relay';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -66,13 +66,16 @@ const byState = async () => (await admin<{ by_state: Record<string, number> }>('
 
 test.describe.configure({ mode: 'serial' });
 
-test.beforeAll(async () => {
+test.beforeAll(async ({}, testInfo) => {
   ensureDashboardBuilt();
-  relay = await startRelay({
-    RELAY_ADMIN_TOKEN: TOKEN,
-    // A short retry schedule so a signup goes dead in well under a second.
-    RELAY_RETRY_SCHEDULE: '0.05,0.05',
-  });
+  relay = await startRelay(
+    {
+      RELAY_ADMIN_TOKEN: TOKEN,
+      // A short retry schedule so a signup goes dead in well under a second.
+      RELAY_RETRY_SCHEDULE: '0.05,0.05',
+    },
+    engineOf(testInfo.project.name),
+  );
   posterImpression = await relay.newImpression();
   deadImpression = await relay.newImpression();
   for (let n = 1; n <= 3; n++) await signup({ impression_id: posterImpression, ...people.delivered(n) });

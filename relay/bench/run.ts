@@ -6,6 +6,8 @@
  *   3. forward drain rate vs the emulator's concurrency ÷ latency bound  target ≥ 90 %
  *   4. the relay's peak RSS                                             target ≤ 100 MB
  *   5. gzip sizes of both widget bundles                                budgets 10,240 / 1,536 B
+ *   6. PostgreSQL (BENCH_DATABASE_URL or RELAY_TEST_DATABASE_URL): accepts of 2 relays vs
+ *      the SQLite relay (≥ 0.5), drain of 3 relays × 4 vs the 12-in-flight bound (≥ 90 %)
  * BENCH_SECONDS (default 10) sets each load phase's length.
  */
 import { spawnSync } from 'node:child_process';
@@ -13,6 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { benchPostgres } from './postgres';
 import { runWrk, startServer, type Server, type WrkResult } from './processes';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -149,6 +152,28 @@ async function main() {
     // Diagnostic: RSS includes ~45 MB of file-backed pages (the node binary, shared libraries).
     const peakAnon = Math.max(acceptPeakAnon, relay.peakAnonMb());
     rows.push({ name: 'peak own (anonymous) memory (diagnostic)', value: `${peakAnon.toFixed(1)} MB`, baseline: 'of the RSS above', ratio: peakAnon / peakRss, target: '—', ok: true });
+
+    const pgServer = process.env.BENCH_DATABASE_URL?.trim() || process.env.RELAY_TEST_DATABASE_URL?.trim();
+    if (pgServer) {
+      await relay.stop();
+      rows.push(
+        ...(await benchPostgres({
+          serverUrl: pgServer,
+          relayEntry,
+          relayNodeFlags,
+          relayEnv,
+          emulatorUrl: emulator.url,
+          seconds: SECONDS,
+          sqliteAcceptsPerSec: acceptedPerSec,
+          clients: THROUGHPUT_CLIENTS,
+          drainLatencyMs: DRAIN_LATENCY_MS,
+          helpers: { checked, queued, fetchJson, measureDrain, measureUpstreamLatency },
+          log,
+        })),
+      );
+    } else {
+      log('PostgreSQL rows skipped: set BENCH_DATABASE_URL (or RELAY_TEST_DATABASE_URL) to a server');
+    }
 
     for (const [file, budget] of [['vantio-signup.js', 10_240], ['vantio-capture.js', 1_536]] as const) {
       const path = join(root, 'widget/dist', file);

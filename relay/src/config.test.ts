@@ -31,6 +31,21 @@ describe('loadConfig', () => {
     expect(config.trustProxy).toBe(true);
   });
 
+  it('reads the PostgreSQL URL and lease, and never echoes a bad URL (it carries a password)', () => {
+    const config = loadConfig({ RELAY_DATABASE_URL: 'postgresql://relay:pw@db:5432/relay', RELAY_LEASE_S: '20' });
+    expect(config.databaseUrl).toBe('postgresql://relay:pw@db:5432/relay');
+    expect(config.leaseMs).toBe(20_000);
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
+    expect(() => loadConfig({ RELAY_DATABASE_URL: 'mysql://u:hunter2@db/relay' })).toThrow(/RELAY_DATABASE_URL: must be a PostgreSQL URL/);
+    try {
+      loadConfig({ RELAY_DATABASE_URL: 'mysql://u:hunter2@db/relay' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+    // Shorter than one upstream call (10 s by default) + the margin: refused.
+    expect(() => loadConfig({ RELAY_LEASE_S: '12' })).toThrow(/RELAY_LEASE_S: must be at least/);
+  });
+
   it('names every bad variable in one error', () => {
     let error: unknown;
     try {

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 
+/** What a lease must outlast beyond one upstream call: recording its outcome. */
+const LEASE_MARGIN_MS = 5_000;
 const DEFAULT_RETRY_SCHEDULE = '5,300,1800,7200,18000,36000,36000';
 
 const port = (fallback: number) =>
@@ -23,6 +25,14 @@ const ZEnv = z
     RELAY_HOST: z.string().trim().min(1).default('127.0.0.1'),
     RELAY_PORT: port(8787),
     RELAY_DB: z.string().trim().min(1).default('./data/relay.sqlite'),
+    // Never echoed in an error: the URL usually carries the database password.
+    RELAY_DATABASE_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a PostgreSQL URL such as postgres://user:password@host:5432/relay')
+        .optional(),
+    ),
+    RELAY_LEASE_S: z.coerce.number({ error: 'must be a number of seconds' }).positive('must be more than 0').max(86_400, 'must be at most 86400').optional(),
     VANTIO_API_URL: optionalText.pipe(
       z
         .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://vantio.app' })
@@ -112,6 +122,14 @@ const ZEnv = z
     if (env.RELAY_ALERT_WEBHOOK_URL?.startsWith('http:') && !LOOPBACK.test(new URL(env.RELAY_ALERT_WEBHOOK_URL).hostname)) {
       ctx.addIssue({ code: 'custom', path: ['RELAY_ALERT_WEBHOOK_URL'], message: 'must be https (http only for localhost)' });
     }
+    // A lease shorter than one upstream call would let a second relay send the same signup meanwhile.
+    if (env.RELAY_LEASE_S !== undefined && env.RELAY_LEASE_S * 1000 < env.RELAY_UPSTREAM_TIMEOUT_MS + LEASE_MARGIN_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RELAY_LEASE_S'],
+        message: `must be at least RELAY_UPSTREAM_TIMEOUT_MS + ${LEASE_MARGIN_MS / 1000} s (${(env.RELAY_UPSTREAM_TIMEOUT_MS + LEASE_MARGIN_MS) / 1000})`,
+      });
+    }
     if (env.VANTIO_API_URL && !env.VANTIO_SECRET_KEY) {
       ctx.addIssue({ code: 'custom', path: ['VANTIO_SECRET_KEY'], message: 'is required when VANTIO_API_URL is set' });
     }
@@ -138,6 +156,10 @@ export interface RelayConfig {
   host: string;
   port: number;
   dbPath: string;
+  /** RELAY_DATABASE_URL: PostgreSQL shared by several relays; unset = SQLite at dbPath. */
+  databaseUrl: string | undefined;
+  /** RELAY_LEASE_S: how long a claimed signup is this relay's; unset = the relay's default. */
+  leaseMs: number | undefined;
   /** Unset: sandbox mode (the relay starts the emulator and forwards to it). */
   vantioApiUrl: string | undefined;
   vantioSecretKey: string | undefined;
@@ -213,6 +235,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.RELAY_HOST,
     port: e.RELAY_PORT,
     dbPath: e.RELAY_DB,
+    databaseUrl: e.RELAY_DATABASE_URL,
+    leaseMs: e.RELAY_LEASE_S === undefined ? undefined : Math.round(e.RELAY_LEASE_S * 1000),
     vantioApiUrl: e.VANTIO_API_URL,
     vantioSecretKey: e.VANTIO_SECRET_KEY,
     publicUrl: e.RELAY_PUBLIC_URL,

@@ -171,6 +171,8 @@ describe('POST /v1/signups → SQLite → forwarder → Vantio', () => {
     release();
 
     h.relay = await h.restart(); // same database file, fresh process state
+    // On PostgreSQL the dead relay's lease outlives it (default 30 s): another relay takes it over then.
+    if (h.databaseUrl) h.clock.now += 30_000;
     await h.settle();
     const { referrals, create_calls } = await h.referrals();
     expect(referrals).toHaveLength(1);

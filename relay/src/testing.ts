@@ -1,6 +1,8 @@
 /**
  * Test harness: a real relay (temp SQLite file, real forwarder) against a real emulator
  * on an ephemeral loopback port, with a settable clock so retries need no sleeping.
+ * `RELAY_TEST_ENGINE=postgres` (with RELAY_TEST_DATABASE_URL) runs every harness relay on a
+ * fresh PostgreSQL database instead.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +11,7 @@ import { Writable } from 'node:stream';
 import { startEmulator, type RunningEmulator } from './emulator/app';
 import { createLogger } from './logger';
 import { createRelay, type Relay, type RelayOptions } from './relay';
+import { createTestDatabase, type TestDatabase } from './store/test-engines';
 
 export const EMULATOR_KEY = 'sk_test_harness';
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
@@ -18,9 +21,11 @@ export interface Harness {
   relay: Relay;
   emulator: RunningEmulator;
   dbPath: string;
+  /** The PostgreSQL database of this harness (RELAY_TEST_ENGINE=postgres), else undefined. */
+  databaseUrl: string | undefined;
   clock: { now: number };
   logLines: string[];
-  /** Opens a second relay on the same database (a restart after a crash). */
+  /** Opens a second relay on the same database (a restart after a crash of the current one). */
   restart(overrides?: Partial<RelayOptions>): Promise<Relay>;
   post(body: unknown, headers?: Record<string, string>): Promise<Response>;
   admin(path: string, init?: RequestInit): Promise<Response>;
@@ -44,6 +49,7 @@ export function person(n: number, overrides: Record<string, unknown> = {}) {
 export async function createHarness(overrides: Partial<RelayOptions> = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'vantio-relay-test-'));
   const dbPath = join(dir, 'relay.sqlite');
+  const database = await harnessDatabase();
   const emulator = await startEmulator({ secretKey: EMULATOR_KEY, seed: 7 });
   const clock = { now: START };
   const logLines: string[] = [];
@@ -58,6 +64,7 @@ export async function createHarness(overrides: Partial<RelayOptions> = {}): Prom
   );
   const options = (extra: Partial<RelayOptions>): RelayOptions => ({
     dbPath,
+    databaseUrl: database?.url,
     vantioApiUrl: emulator.url,
     vantioSecretKey: EMULATOR_KEY,
     allowedOrigins: ['https://club.example.edu'],
@@ -86,9 +93,17 @@ export async function createHarness(overrides: Partial<RelayOptions> = {}): Prom
     relay: await open(),
     emulator,
     dbPath,
+    databaseUrl: database?.url,
     clock,
     logLines,
-    restart: async (extra) => (harness.relay = await open(extra)),
+    restart: async (extra) => {
+      // The previous relay "crashes": it claims nothing more and records nothing it had not
+      // already. On PostgreSQL it would otherwise keep delivering (it hears every commit),
+      // and its leases stay until they expire, as after a real crash.
+      const previous = harness.relay;
+      await previous.forwarder.stop(0);
+      return (harness.relay = await open(extra));
+    },
     post: async (body, headers = {}) =>
       harness.relay.app.request('/v1/signups', {
         method: 'POST',
@@ -125,8 +140,20 @@ export async function createHarness(overrides: Partial<RelayOptions> = {}): Prom
     async close() {
       for (const relay of relays) await relay.stop(1_000).catch(() => undefined);
       await emulator.close();
+      await database?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
   return harness;
+}
+
+/** The harness's engine: SQLite unless RELAY_TEST_ENGINE=postgres asks for a fresh PostgreSQL database. */
+async function harnessDatabase(): Promise<TestDatabase | undefined> {
+  const engine = process.env.RELAY_TEST_ENGINE?.trim() || 'sqlite';
+  if (engine === 'sqlite') return undefined;
+  const serverUrl = process.env.RELAY_TEST_DATABASE_URL?.trim();
+  if (engine !== 'postgres' || !serverUrl) {
+    throw new Error('RELAY_TEST_ENGINE must be sqlite or postgres, and postgres needs RELAY_TEST_DATABASE_URL');
+  }
+  return createTestDatabase(serverUrl);
 }

@@ -147,6 +147,12 @@ describe('vantio-relay CLI (a child process against a real relay on loopback)', 
     expect(piped.stdout).toContain('person1@example.edu');
 
     const saved = await cli(['backup', '--out', 'relay-copy.sqlite', '--json']);
+    if (h.relay.store.engine === 'postgres') {
+      // Backups of PostgreSQL are pg_dump's job: a clear refusal, not a broken file.
+      expect(saved.code).toBe(1);
+      expect(saved.stderr).toContain('pg_dump');
+      return;
+    }
     expect(saved.code).toBe(0);
     expect(JSON.parse(saved.stdout)).toMatchObject({ file: join(work, 'relay-copy.sqlite'), bytes: expect.any(Number) });
     const db = new Database(join(work, 'relay-copy.sqlite'), { readonly: true });

@@ -12,6 +12,7 @@ import { type Command, type CommandContext, type Io } from './command';
 import { backup, erase, exportCsv } from './data-commands';
 import { discard, release } from './held-commands';
 import { linkDelete, linkOrigins, links, linkSet } from './link-commands';
+import { migrateToPostgres } from './migrate-command';
 import { pause, resume, stats } from './overview-commands';
 import { pages } from './page-commands';
 import { locateRelay } from './relay-url';
@@ -37,6 +38,7 @@ export const COMMANDS: Record<string, Command> = {
   'link-delete': linkDelete,
   'link-origins': linkOrigins,
   'alert-test': alertTest,
+  'migrate-to-postgres': migrateToPostgres,
 };
 
 const GLOBAL_OPTIONS = {

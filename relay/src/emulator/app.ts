@@ -14,6 +14,7 @@ import { controlRoutes } from './control';
 import { EmulatedConnectionLoss, faultInjection } from './faults';
 import { jsonError } from './http';
 import { mulberry32, randomSeed } from './random';
+import { trackInFlight } from './overlaps';
 import { createReferralHandler, REFERRALS_PATH, requireBearer } from './referrals';
 import { EmulatorState } from './state';
 
@@ -36,7 +37,7 @@ export function createEmulatorApp(options: EmulatorOptions): Hono {
 
   const app = new Hono();
   // Faults first: they strike before auth, like a flaky network or load balancer would.
-  app.post(REFERRALS_PATH, faultInjection(state), requireBearer(options.secretKey), createReferralHandler(state));
+  app.post(REFERRALS_PATH, trackInFlight(state), faultInjection(state), requireBearer(options.secretKey), createReferralHandler(state));
   app.route('/__emulator', controlRoutes(state));
 
   app.notFound((c) => jsonError(c, 404, `No route for ${c.req.method} ${c.req.path}`));

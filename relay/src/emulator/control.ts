@@ -41,6 +41,14 @@ export function controlRoutes(state: EmulatorState): Hono {
     }),
   );
 
+  // Calls for one idempotency key that overlapped in time (none, if no two senders share a signup).
+  control.get('/overlaps', (c) =>
+    c.json({
+      overlapping_calls: Object.fromEntries(state.overlappingCallsByKey),
+      max_in_flight_per_key: state.maxInFlightPerKey,
+    }),
+  );
+
   control.get('/faults', (c) => c.json(state.faults));
 
   control.post('/faults', async (c) => {

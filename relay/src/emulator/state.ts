@@ -56,6 +56,11 @@ export class EmulatorState {
   readonly createCallsByIdempotencyKey = new Map<string, number>();
   /** Every POST /api/v1/referrals received, faulted, unauthorised and invalid ones included. */
   totalRequests = 0;
+  /** Create calls under way, per idempotency key (overlaps.ts). */
+  readonly inFlightByKey = new Map<string, number>();
+  /** Calls that arrived while another one for the same key was still under way. */
+  readonly overlappingCallsByKey = new Map<string, number>();
+  maxInFlightPerKey = 0;
   faults: FaultConfig = DEFAULT_FAULTS;
 
   constructor(
@@ -73,6 +78,8 @@ export class EmulatorState {
     this.referralsByIdempotencyKey.clear();
     this.createCallsByIdempotencyKey.clear();
     this.totalRequests = 0;
+    this.overlappingCallsByKey.clear();
+    this.maxInFlightPerKey = 0;
     this.faults = DEFAULT_FAULTS;
   }
 

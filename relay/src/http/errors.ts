@@ -2,6 +2,7 @@
  * Every error leaves the relay as `{ "error", "message" }` (plus `issues` for field
  * errors). Routes throw `ApiError`; `handleError` is the app's one `onError`.
  */
+import { UnstorableText } from '../store/types';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -58,6 +59,7 @@ export type ErrorLogger = (error: unknown, c: Context, storage?: StorageUnavaila
  */
 export function createErrorHandler(logUnexpected: ErrorLogger) {
   return (error: Error, c: Context) => {
+    if (error instanceof UnstorableText) return errorResponse(c, 400, error.message);
     if (error instanceof ApiError) return errorResponse(c, error.status as ContentfulStatusCode, error.message, error.extra);
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;

@@ -149,9 +149,14 @@ export const ADMIN_ROUTES: RouteDoc[] = [
     path: '/v1/admin/backup',
     tag: 'Admin',
     summary: 'Download a consistent copy of the database',
-    description: "Made with SQLite's online backup API while ingest and delivery keep running; streamed as an attachment.",
+    description:
+      "Made with SQLite's online backup API while ingest and delivery keep running; streamed as an attachment. " +
+      'A relay on PostgreSQL answers 501: back it up with pg_dump or your provider.',
     auth: 'adminToken',
-    responses: { 200: { description: 'The SQLite database file', contentType: 'application/vnd.sqlite3' } },
+    responses: {
+      200: { description: 'The SQLite database file', contentType: 'application/vnd.sqlite3' },
+      501: { description: 'PostgreSQL: use pg_dump (the message says how)', schema: 'ErrorBody' },
+    },
   },
   {
     method: 'get',

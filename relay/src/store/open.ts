@@ -12,12 +12,16 @@ export interface StoreLocation {
   dbPath: string;
   /** probeWritable() fails below this much free space where the engine can tell (SQLite: its file system). */
   minFreeDiskBytes?: number | undefined;
+  /** Told about database connection trouble (PostgreSQL); never given personal data. */
+  logger?: { warn(fields: Record<string, unknown>, message: string): void } | undefined;
 }
 
 export async function openStore(location: StoreLocation): Promise<Store> {
   if (location.databaseUrl) {
-    // The PostgreSQL engine lands in the next commit (store/postgres/).
-    throw new Error('RELAY_DATABASE_URL: the PostgreSQL engine is not available in this build');
+    // Loaded only here, so a SQLite relay never loads the PostgreSQL client.
+    const { PostgresStore } = await import('./postgres/engine');
+    const { logger } = location;
+    return PostgresStore.open(location.databaseUrl, logger ? { warn: (fields, message) => logger.warn(fields, message) } : {});
   }
   return SqliteStore.open(location.dbPath, { minFreeDiskBytes: location.minFreeDiskBytes ?? 0 });
 }

@@ -178,3 +178,14 @@ export class BackupNotSupported extends Error {
     this.name = 'BackupNotSupported';
   }
 }
+
+/**
+ * PostgreSQL text cannot hold U+0000 (SQLite can): such a value is refused before it is sent,
+ * and the HTTP layer answers 400, never a 500.
+ */
+export class UnstorableText extends Error {
+  constructor() {
+    super('Text containing a NUL character (U+0000) cannot be stored; remove it and send again');
+    this.name = 'UnstorableText';
+  }
+}

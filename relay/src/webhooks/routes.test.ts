@@ -88,7 +88,8 @@ describe('POST /v1/webhooks/:source â†’ the same ingest path as widget signups â
     expect(referrals).toEqual([expect.objectContaining({ ...expected, status: 'pending' })]);
   });
 
-  it('commits the signup and its delivery record in one group-commit batch', async () => {
+  // PostgreSQL has no group commit: one transaction per unit (the webhook repo tests cover both engines).
+  it.skipIf(process.env.RELAY_TEST_ENGINE === 'postgres')('commits the signup and its delivery record in one group-commit batch', async () => {
     h.relay = await h.restart({ forwardConcurrency: 0 });
     const before = commitBatches();
     expect((await deliver('clerk', clerk, svixHeaders(CLERK_SECRET, 'msg_1', clock(), clerk))).status).toBe(202);
