@@ -160,7 +160,7 @@ describe.skipIf(!serverUrl)('three relays on one PostgreSQL', () => {
     const drained = await waitFor(async () => (await adminJson<Stats>(urls[0]!, '/stats')).by_state.delivered === TOTAL, 90_000, 250);
     const stats = await adminJson<Stats>(urls[0]!, '/stats');
     expect(drained, JSON.stringify(stats)).toBe(true);
-    expect(stats.by_state).toEqual({ queued: 0, delivered: TOTAL, rejected: 0, dead: 0 });
+    expect(stats.by_state).toEqual({ queued: 0, delivered: TOTAL, rejected: 0, dead: 0, held: 0 });
 
     const upstream = await emulatorJson<Referrals>('/referrals');
     expect(upstream.referrals).toHaveLength(TOTAL);

@@ -85,8 +85,9 @@ export class PostgresStore implements Store {
           // weaken that. SET LOCAL in the same round trip as BEGIN also works behind poolers.
           await client.query(BEGIN);
           const result = await unit(createRepos(sql));
-          for (const channel of sql.notified!) await client.query('SELECT pg_notify($1, $2)', [pgChannel(channel), '']);
-          await client.query('COMMIT');
+          // Notifications (delivered at commit) and COMMIT in one round trip: channel names are constants.
+          const notify = [...sql.notified!].map((channel) => `SELECT pg_notify('${pgChannel(channel)}', '');`).join(' ');
+          await client.query(`${notify} COMMIT`);
           return result;
         } catch (error) {
           await client.query('ROLLBACK').catch(() => {
