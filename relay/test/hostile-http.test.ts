@@ -147,7 +147,9 @@ describe('rate limit', () => {
   });
 
   it('says Retry-After >= 1 whatever the budget (a sub-second wait too) and means it', async () => {
-    onTestFinished(() => void limited.restart({ rateLimitPerMinute: BUDGET, trustProxy: true }));
+    onTestFinished(async () => {
+      await limited.restart({ rateLimitPerMinute: BUDGET, trustProxy: true });
+    });
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(1, 3, 7, 60, 120, 250), fc.integer({ min: 0, max: 999 }), async (perMinute, extraMs) => {
         const relay = await limited.restart({ rateLimitPerMinute: perMinute, trustProxy: true });
