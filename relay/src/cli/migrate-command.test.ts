@@ -22,7 +22,22 @@ const BASE_ENV = Object.fromEntries(Object.entries(process.env).filter(([key]) =
   string
 >;
 const T0 = Date.parse('2026-01-10T12:00:00Z');
-const TABLES = ['signups', 'duplicate_keys', 'outbox', 'attempts', 'relay_meta', 'webhook_deliveries', 'webhook_payloads'];
+/** Every table of the schema, in the copy's order (parents first, then the rest by name). */
+const TABLES = [
+  'signups',
+  'duplicate_keys',
+  'outbox',
+  'attempts',
+  'relay_meta',
+  'webhook_deliveries',
+  'webhook_payloads',
+  'pictures',
+  'picture_uses',
+  'pages',
+  'poster_link_origins',
+  'poster_links',
+  'refused_origins',
+];
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -64,6 +79,12 @@ async function fill(store: Store): Promise<void> {
       tx.webhooks.recordUnmappable({ id: newId('whp', T0 + n), source: 'backend', deliveryId: `bad${n}`, body: `{"n":${n}}`, issues: [], now: T0 + n }),
     );
   }
+  // The tables of later features too: poster links and refused origins.
+  await store.transaction(async (tx) => {
+    await tx.links.put({ slug: 'robotics', target: 'https://docs.google.com/forms/d/e/x/viewform', impression_param: 'entry.1' }, T0);
+    await tx.links.setOrigins(['https://forms.example.edu'], T0);
+    await tx.refusedOrigins.add([{ origin: 'https://typo.example.edu', count: 3, first_seen: T0, last_seen: T0 + 1 }], 200);
+  });
   await store.transaction(async (tx) => {
     await tx.meta.setAdminPause(T0);
     await tx.meta.addToCounter('bots', 4);

@@ -10,7 +10,17 @@ import { placeholders, type SqlValue } from './sql';
 import type { Store } from './types';
 
 /** Parents before children (foreign keys); any other table follows by name. */
-const ORDER = ['signups', 'duplicate_keys', 'outbox', 'attempts', 'relay_meta', 'webhook_deliveries', 'webhook_payloads'];
+const ORDER = [
+  'signups',
+  'duplicate_keys',
+  'outbox',
+  'attempts',
+  'relay_meta',
+  'webhook_deliveries',
+  'webhook_payloads',
+  'pictures',
+  'picture_uses',
+];
 /** Engine-local columns: the PostgreSQL side fills them (leases, the arrival sequence). */
 const NOT_COPIED = new Set(['outbox.claim_id', 'outbox.lease_until', 'webhook_payloads.seq']);
 /** Serial columns whose sequence must continue after the copied ids. */
