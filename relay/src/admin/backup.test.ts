@@ -58,6 +58,18 @@ describe('GET /v1/admin/backup', () => {
     expect(readdirSync(dirname(h.dbPath)).filter((name) => name.startsWith('.relay-backup'))).toEqual([]);
   });
 
+  it('answers HEAD with the headers and holds no file open afterwards', async () => {
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    const before = openFiles();
+    for (let i = 0; i < 5; i++) {
+      const response = await h.admin('/backup', { method: 'HEAD' });
+      expect(response.status).toBe(200);
+      expect(Number(response.headers.get('content-length'))).toBeGreaterThan(0);
+    }
+    // Before the fix, each HEAD left its copy's descriptor open until garbage collection.
+    expect(openFiles()).toBeLessThan(before + 5);
+  });
+
   it('needs the admin token', async () => {
     const response = await fetch(`${base}/v1/admin/backup`);
     expect(response.status).toBe(401);

@@ -42,13 +42,19 @@ export function backupRoutes({ store, backupDir, now }: BackupDeps) {
       throw error;
     }
     const stamp = new Date(now()).toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
-    const body = Readable.toWeb(handle.createReadStream()) as ReadableStream<Uint8Array>;
-    return c.body(body, 200, {
+    const headers = {
       'Content-Type': 'application/vnd.sqlite3',
       'Content-Disposition': `attachment; filename="vantio-relay-${stamp}.sqlite"`,
       'Content-Length': String(size),
       'Cache-Control': 'no-store',
-    });
+    };
+    // A HEAD answer has no body: a stream nobody reads would hold the descriptor until GC.
+    if (c.req.method === 'HEAD') {
+      await handle.close();
+      return c.body(null, 200, headers);
+    }
+    const body = Readable.toWeb(handle.createReadStream()) as ReadableStream<Uint8Array>;
+    return c.body(body, 200, headers);
   });
   return app;
 }
