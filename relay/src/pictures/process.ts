@@ -4,7 +4,7 @@
  * EXIF, GPS, ICC or XMP — never the bytes a client sent. Anything libvips cannot decode as
  * one of the allowed formats is refused before anything is stored.
  */
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata, Sharp, SharpOptions } from 'sharp';
 import { ApiError } from '../http/errors';
 
 /** A 12-megapixel phone JPEG is 3–8 MB; the widget sends ~200 KB after downscaling. */
@@ -23,8 +23,19 @@ export interface ProcessedPicture {
   height: number;
 }
 
-// libvips works on libuv's thread pool; two decodes at once keep a 2-core relay answering.
-sharp.concurrency(1);
+/**
+ * sharp (libvips) is loaded on the first upload, not at start: a relay that never receives a
+ * picture does not carry libvips in its memory. It works on libuv's thread pool; two decodes
+ * at once keep a 2-core relay answering.
+ */
+let loading: Promise<(input: Uint8Array, options: SharpOptions) => Sharp> | undefined;
+function loadSharp() {
+  loading ??= import('sharp').then(({ default: sharp }) => {
+    sharp.concurrency(1);
+    return (input: Uint8Array, options: SharpOptions) => sharp(input, options);
+  });
+  return loading;
+}
 const MAX_PARALLEL = 2;
 let running = 0;
 const waiting: Array<() => void> = [];
@@ -52,6 +63,7 @@ export async function processPicture(input: Uint8Array): Promise<ProcessedPictur
   }
   if (input.byteLength === 0) throw notAnImage();
   return limited(async () => {
+    const sharp = await loadSharp();
     const options = { limitInputPixels: PICTURE_MAX_PIXELS, failOn: 'error', animated: false } as const;
     let metadata: Metadata;
     try {
