@@ -7,6 +7,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { AdminApiError, createApi, tokenStore, type DeliveryStatus } from './api';
 import { ConfirmDialog } from './ConfirmDialog';
 import { OverviewPage } from './OverviewPage';
+import { PagesPage } from './PagesPage';
 import { useRoute } from './route';
 import { SignIn } from './SignIn';
 import { SignupDetail } from './SignupDetail';
@@ -106,7 +107,7 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut(message: str
   };
 
   const paused = delivery?.paused ?? false;
-  const current = route.page === 'overview' ? 'overview' : 'signups';
+  const current = route.page === 'overview' || route.page === 'pages' ? route.page : 'signups';
   return (
     <div class="page">
       <header class="topbar">
@@ -117,6 +118,9 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut(message: str
           </a>
           <a href="#/signups" aria-current={current === 'signups' ? 'page' : undefined}>
             Signups
+          </a>
+          <a href="#/pages" aria-current={current === 'pages' ? 'page' : undefined}>
+            Pages
           </a>
         </nav>
         <div class="topbar-actions">
@@ -162,6 +166,7 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut(message: str
       {route.page === 'signups' && (
         <SignupsPage api={api} query={route.query} sources={sources} refreshKey={refreshKey} announce={setAnnouncement} />
       )}
+      {route.page === 'pages' && <PagesPage api={api} announce={setAnnouncement} onError={onError} />}
       {route.page === 'signup' && <SignupDetail api={api} id={route.id} refreshKey={refreshKey} announce={setAnnouncement} />}
     </div>
   );

@@ -4,7 +4,7 @@
  * is inert — all without script-injected styles (the CSP allows none inline).
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useId, useRef } from 'preact/hooks';
 
 export interface ConfirmDialogProps {
   open: boolean;
@@ -17,6 +17,8 @@ export interface ConfirmDialogProps {
 
 export function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, onCancel }: ConfirmDialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
+  // Unique per dialog: the shell and the page editor each have one on screen.
+  const id = useId();
   useEffect(() => {
     const element = dialog.current;
     if (!element) return;
@@ -24,9 +26,9 @@ export function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, 
     if (!open && element.open) element.close();
   }, [open]);
   return (
-    <dialog ref={dialog} class="confirm" aria-labelledby="confirm-title" aria-describedby="confirm-body" onCancel={onCancel}>
-      <h2 id="confirm-title">{title}</h2>
-      <div id="confirm-body">{children}</div>
+    <dialog ref={dialog} class="confirm" aria-labelledby={`${id}-title`} aria-describedby={`${id}-body`} onCancel={onCancel}>
+      <h2 id={`${id}-title`}>{title}</h2>
+      <div id={`${id}-body`}>{children}</div>
       <div class="actions">
         <button type="button" onClick={onConfirm}>
           {confirmLabel}

@@ -4,6 +4,7 @@
  * which `document.test.ts` checks against real responses.
  */
 import type { z } from 'zod';
+import type { TPage, TPageConfigInput } from '../../../shared/src/pages';
 import type { ZDeliveryAnswer, ZRetryResult, ZSignupPage, ZSignupView, ZStats } from '../../src/openapi/schemas';
 
 export type Stats = z.infer<typeof ZStats>;
@@ -17,6 +18,8 @@ export class AdminApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** A 400's field issues (`path` like `accent_color` or `fields.0`). */
+    readonly issues: Array<{ path: string; message: string }> = [],
   ) {
     super(message);
     this.name = 'AdminApiError';
@@ -43,6 +46,10 @@ export interface AdminApi {
   release(id: string): Promise<{ signup: SignupView }>;
   discard(id: string): Promise<{ discarded: string }>;
   setPaused(paused: boolean): Promise<DeliveryStatus>;
+  /** Hosted pages (`/join/:slug`): list, create or replace, delete. */
+  pages(): Promise<TPage[]>;
+  savePage(slug: string, config: TPageConfigInput): Promise<TPage>;
+  deletePage(slug: string): Promise<{ deleted: string }>;
   /** The CSV export of `filter` (the relay streams it; the browser keeps it until saved). */
   exportCsv(filter: SignupFilter): Promise<{ blob: Blob; filename: string; rows: number | null }>;
 }
@@ -74,9 +81,12 @@ export function createApi(token: string, fetcher: typeof fetch = fetch): AdminAp
       throw new AdminApiError(0, 'The relay cannot be reached. Check your connection and try again.');
     }
     if (!response.ok) {
-      const body = (await response.json().catch(() => null)) as { message?: unknown } | null;
+      const body = (await response.json().catch(() => null)) as { message?: unknown; issues?: unknown } | null;
       const message = typeof body?.message === 'string' ? body.message : `The relay answered ${response.status}`;
-      throw new AdminApiError(response.status, message);
+      const issues = Array.isArray(body?.issues)
+        ? body.issues.filter((issue): issue is { path: string; message: string } => typeof issue?.path === 'string' && typeof issue?.message === 'string')
+        : [];
+      throw new AdminApiError(response.status, message, issues);
     }
     return response;
   }
@@ -105,6 +115,9 @@ export function createApi(token: string, fetcher: typeof fetch = fetch): AdminAp
       }),
     release: (id) => call<{ signup: SignupView }>(`/signups/${encodeURIComponent(id)}/release`, { method: 'POST' }),
     discard: (id) => call<{ discarded: string }>(`/signups/${encodeURIComponent(id)}/discard`, { method: 'POST' }),
+    pages: async () => (await call<{ pages: TPage[] }>('/pages')).pages,
+    savePage: (slug, config) => call<TPage>(`/pages/${encodeURIComponent(slug)}`, { method: 'PUT', body: config }),
+    deletePage: (slug) => call<{ deleted: string }>(`/pages/${encodeURIComponent(slug)}`, { method: 'DELETE' }),
     setPaused: async (paused) =>
       (await call<{ delivery: DeliveryStatus }>(`/delivery/${paused ? 'pause' : 'resume'}`, { method: 'POST' })).delivery,
   };

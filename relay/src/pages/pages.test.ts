@@ -148,12 +148,42 @@ describe('POST /join/:slug', () => {
     expect(await rows('SELECT COUNT(*) AS n FROM signups')).toBe(0);
   });
 
-  it('treats a form sent faster than a person can fill it as a bot (counted, not stored)', async () => {
-    const form_token = await form();
+  const heldIds = async () =>
+    ((await (await h.admin('/signups?state=held')).json()) as { items: Array<{ id: string; held_reason: string }> }).items;
+
+  it('holds a form sent faster than a person can fill it: answered like a person, released, forwarded once', async () => {
+    const form_token = await form(); // the harness sets minFillMs 1000; this post comes 0 ms after the render
     const res = await post('/join/robotics', { ...ada, form_token }, 'imp_demo_1');
     expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/join/robotics/thanks');
     expect(await h.relay.store.read.meta.counter('bots')).toBe(1);
-    expect(await rows('SELECT COUNT(*) AS n FROM signups')).toBe(0);
+    await h.settle();
+    h.clock.now += 86_400_000;
+    await h.settle();
+    expect((await h.referrals()).referrals).toHaveLength(0);
+    const items = await heldIds();
+    expect(items).toMatchObject([{ held_reason: 'fill_time' }]);
+    const released = await h.admin(`/signups/${items[0]!.id}/release`, { method: 'POST' });
+    expect(released.status).toBe(200);
+    await h.settle();
+    const { referrals, create_calls: calls } = await h.referrals();
+    expect(referrals).toMatchObject([{ impression_id: 'imp_demo_1', email: 'ada@example.edu' }]);
+    expect(Object.values(calls)).toEqual([1]);
+    expect((await h.admin(`/signups/${items[0]!.id}/release`, { method: 'POST' })).status).toBe(409);
+  });
+
+  it('holds a filled honeypot with the same answer a person gets', async () => {
+    const form_token = await form();
+    h.clock.now += 5_000;
+    const person = await post('/join/robotics', { ...ada, form_token }, 'imp_demo_1');
+    const botToken = await form();
+    h.clock.now += 5_000;
+    const bot = await post('/join/robotics', { ...ada, email: 'bot@example.edu', honeypot: 'http://spam.example', form_token: botToken }, 'imp_demo_2');
+    expect([bot.status, bot.headers.get('location')]).toEqual([person.status, person.headers.get('location')]);
+    await h.settle();
+    expect((await h.referrals()).referrals).toHaveLength(1);
+    expect(await heldIds()).toMatchObject([{ held_reason: 'honeypot' }]);
+    expect(await rows("SELECT COUNT(*) AS n FROM signups WHERE source = 'page:robotics'")).toBe(2);
   });
 
   it('refuses a forged or missing token and a post without an impression', async () => {

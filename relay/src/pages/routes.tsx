@@ -18,6 +18,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { checkImpressionId, ZPageSlug, ZSignupRequest, type TPageConfig } from '@vantio/shared';
 import { clientIp } from '../http/client-ip';
 import { ApiError } from '../http/errors';
+import { botVerdict } from '../routes/signups';
 import { rateLimit } from '../http/rate-limit';
 import type { Ingestor } from '../ingest';
 import type { Pictures } from '../pictures';
@@ -204,13 +205,6 @@ export function pageRoutes(deps: PageRouteDeps) {
       if (!token) return formPage(c, page, 400, { values, errors: {}, alert: t.expired }, keepImpression);
       const sameToken = field('form_token');
 
-      if (field('honeypot') || now() - token.renderedAt < deps.minFillMs) {
-        // Looks accepted so the bot learns nothing, exactly like POST /v1/signups.
-        await store.transaction((tx) => tx.meta.addToCounter('bots'));
-        deps.onBot?.();
-        return c.redirect(`/join/${page.slug}/thanks`, 303);
-      }
-
       const parsed = ZSignupRequest.safeParse({ impression_id: impression, ...values, idempotency_key: token.key });
       if (!parsed.success) {
         const errors: FormState['errors'] = {};
@@ -234,11 +228,19 @@ export function pageRoutes(deps: PageRouteDeps) {
         }
       }
 
-      const result = await ingestor.ingest({
-        signup: { ...parsed.data, ...(profilePicture ? { profile_picture: profilePicture } : {}) },
-        source: `page:${page.slug}`,
-        clientKey: token.key,
-      });
+      // A suspected bot is stored held for review (never dropped, never forwarded on its own)
+      // and answered exactly like a person, as POST /v1/signups does.
+      const hold = botVerdict(field('honeypot'), now() - token.renderedAt, deps.minFillMs);
+      if (hold) deps.onBot?.();
+      const result = await ingestor.ingest(
+        {
+          signup: { ...parsed.data, ...(profilePicture ? { profile_picture: profilePicture } : {}) },
+          source: `page:${page.slug}`,
+          clientKey: token.key,
+          hold,
+        },
+        hold ? async (tx, accepted) => void (accepted.kind === 'created' && (await tx.meta.addToCounter('bots'))) : undefined,
+      );
       switch (result.kind) {
         case 'created':
         case 'replayed':
