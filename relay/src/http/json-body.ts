@@ -35,20 +35,39 @@ export function nestedDeeperThan(text: string, limit: number): boolean {
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-export function jsonBody(maxBytes: number): MiddlewareHandler<{ Variables: JsonBodyVariables }> {
+/**
+ * Reads a whole request body as bytes, at most `maxBytes` however it is framed (413): a
+ * Content-Length is the limit (Node's HTTP parser never delivers more), chunked bodies are
+ * counted as they stream in. A Content-Length that is not a number is a 400. Resolves with
+ * what `use` returns for the bytes. Shared by the JSON and webhook body readers.
+ */
+export function limitedBody(maxBytes: number) {
   const kb = Math.round(maxBytes / 1024);
   const tooLarge = () => new ApiError(413, `The request body must be at most ${kb} KB`);
-  // Chunked bodies (no Content-Length) are counted as they stream in.
   const streamingLimit = bodyLimit({
     maxSize: maxBytes,
     onError: () => {
       throw tooLarge();
     },
   });
-  const parse = async (c: Context<{ Variables: JsonBodyVariables }>, next: Next) => {
-    // node-server's fast path: the body is read straight from the socket, no web streams.
-    const raw = new Uint8Array(await c.req.arrayBuffer());
-    if (raw.byteLength > maxBytes) throw tooLarge();
+  return async (c: Context, use: (raw: Uint8Array) => Promise<void>): Promise<Response | void> => {
+    const read = async () => {
+      // node-server's fast path: the body is read straight from the socket, no web streams.
+      const raw = new Uint8Array(await c.req.arrayBuffer());
+      if (raw.byteLength > maxBytes) throw tooLarge();
+      return use(raw);
+    };
+    const length = c.req.header('content-length');
+    if (length === undefined || c.req.header('transfer-encoding') !== undefined) return streamingLimit(c, read);
+    if (!/^\d+$/.test(length)) throw new ApiError(400, 'Content-Length must be a number');
+    if (Number(length) > maxBytes) throw tooLarge();
+    return read();
+  };
+}
+
+export function jsonBody(maxBytes: number): MiddlewareHandler<{ Variables: JsonBodyVariables }> {
+  const readBody = limitedBody(maxBytes);
+  const parse = async (c: Context<{ Variables: JsonBodyVariables }>, next: Next, raw: Uint8Array) => {
     let text: string;
     try {
       text = strictUtf8.decode(raw);
@@ -71,13 +90,6 @@ export function jsonBody(maxBytes: number): MiddlewareHandler<{ Variables: JsonB
   return async (c, next) => {
     const type = c.req.header('content-type') ?? '';
     if (!JSON_TYPE.test(type)) throw new ApiError(415, 'Content-Type must be application/json');
-    const length = c.req.header('content-length');
-    if (length === undefined || c.req.header('transfer-encoding') !== undefined) {
-      return streamingLimit(c, () => parse(c, next));
-    }
-    // Node's HTTP parser never delivers more than Content-Length bytes, so the header is the limit.
-    if (!/^\d+$/.test(length)) throw new ApiError(400, 'Content-Length must be a number');
-    if (Number(length) > maxBytes) throw tooLarge();
-    return parse(c, next);
+    return readBody(c, (raw) => parse(c, next, raw));
   };
 }

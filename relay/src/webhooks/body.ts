@@ -9,10 +9,9 @@
  */
 import Busboy from 'busboy';
 import type { Context, MiddlewareHandler, Next } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import qs from 'qs';
 import { ApiError } from '../http/errors';
-import { MAX_JSON_DEPTH, nestedDeeperThan } from '../http/json-body';
+import { limitedBody, MAX_JSON_DEPTH, nestedDeeperThan } from '../http/json-body';
 
 export const BODY_FORMATS = ['json', 'form', 'multipart'] as const;
 export type BodyFormat = (typeof BODY_FORMATS)[number];
@@ -62,17 +61,8 @@ export function webhookBody(
   maxBytes: number,
   sourceOf: (c: Context) => BodySource,
 ): MiddlewareHandler<{ Variables: WebhookBodyVariables }> {
-  const kb = Math.round(maxBytes / 1024);
-  const tooLarge = () => new ApiError(413, `The request body must be at most ${kb} KB`);
-  const streamingLimit = bodyLimit({
-    maxSize: maxBytes,
-    onError: () => {
-      throw tooLarge();
-    },
-  });
-  const parse = async (c: Context<{ Variables: WebhookBodyVariables }>, next: Next, format: BodyFormat, source: BodySource) => {
-    const raw = new Uint8Array(await c.req.arrayBuffer());
-    if (raw.byteLength > maxBytes) throw tooLarge();
+  const readBody = limitedBody(maxBytes);
+  const parse = async (c: Context<{ Variables: WebhookBodyVariables }>, next: Next, format: BodyFormat, source: BodySource, raw: Uint8Array) => {
     const parsed = format === 'multipart' ? await parseMultipart(raw, c.req.header('content-type')!, maxBytes) : parseText(raw, format);
     const shaped = source.shape === 'jotform' ? shapeJotform(parsed) : parsed;
     c.set('rawBody', raw);
@@ -88,13 +78,7 @@ export function webhookBody(
       const accepted = [...source.formats].map((candidate) => MEDIA_TYPE[candidate]);
       throw new ApiError(415, `Content-Type must be ${accepted.join(' or ')}`);
     }
-    const length = c.req.header('content-length');
-    if (length === undefined || c.req.header('transfer-encoding') !== undefined) {
-      return streamingLimit(c, () => parse(c, next, format, source));
-    }
-    if (!/^\d+$/.test(length)) throw new ApiError(400, 'Content-Length must be a number');
-    if (Number(length) > maxBytes) throw tooLarge();
-    return parse(c, next, format, source);
+    return readBody(c, (raw) => parse(c, next, format, source, raw));
   };
 }
 
