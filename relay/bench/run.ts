@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { benchPostgres } from './postgres';
+import { benchPostgres, type BenchRow } from './postgres';
 import { runWrk, startServer, type Server, type WrkResult } from './processes';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -32,22 +32,13 @@ const relayNodeFlags = (() => {
   return /node ((?:--\S+ )*)relay\/dist\/main\.js/.exec(start)?.[1]?.trim().split(' ').filter(Boolean) ?? [];
 })();
 
-interface Row {
-  name: string;
-  value: string;
-  baseline: string;
-  ratio: number;
-  target: string;
-  ok: boolean;
-}
-
 async function main() {
   // Measure what production runs: the bundled relay, rebuilt from the current source.
   const built = spawnSync(process.execPath, [join(root, 'scripts/build-relay.mjs')], { stdio: 'inherit' });
   if (built.status !== 0) throw new Error('could not bundle the relay');
   const dir = mkdtempSync(join(tmpdir(), 'vantio-bench-'));
   const servers: Server[] = [];
-  const rows: Row[] = [];
+  const rows: BenchRow[] = [];
   try {
     const emulator = await startServer(
       join(root, 'relay/src/emulator/main.ts'),
@@ -250,7 +241,7 @@ async function measureUpstreamLatency(emulatorUrl: string, concurrency: number, 
   return times.reduce((a, b) => a + b, 0) / times.length;
 }
 
-function print(rows: Row[]) {
+function print(rows: BenchRow[]) {
   const header = ['measure', 'value', 'baseline (same run)', 'ratio', 'target', ''];
   const table = [header, ...rows.map((r) => [r.name, r.value, r.baseline, r.ratio.toFixed(2), r.target, r.target === '—' ? '' : r.ok ? 'ok' : 'MISSED'])];
   const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
