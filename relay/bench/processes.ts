@@ -82,10 +82,17 @@ export interface WrkResult {
   p99Ms: number;
 }
 
-/** Runs wrk with the signup Lua script and parses its summary. */
+let wrkRuns = 0;
+
+/**
+ * Runs wrk with the signup Lua script and parses its summary. Each run gets its own tag, so
+ * its people are new: Lua's unseeded random gave every run the same emails, and a run after
+ * the warm-up measured duplicates (answered without a write) as accepts.
+ */
 export function runWrk(url: string, path: string, connections: number, seconds: number): Promise<WrkResult> {
   const script = new URL('./signup.lua', import.meta.url).pathname;
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url, '--', path, `c${connections}`];
+  const tag = `r${process.pid}x${++wrkRuns}c${connections}`;
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url, '--', path, tag];
   return new Promise((resolve, reject) => {
     const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

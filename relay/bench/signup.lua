@@ -1,6 +1,6 @@
 -- wrk script: POST a new person on every request (unique email per thread and counter),
 -- so the relay never answers from its de-duplication path.
--- Usage: wrk -s signup.lua URL -- <path> <thread-tag>
+-- Usage: wrk -s signup.lua URL -- <path> <run-tag>   (a tag unique to the run: see processes.ts)
 local counter = 0
 local path = "/v1/signups"
 local tag = "t"
@@ -8,7 +8,6 @@ local tag = "t"
 function init(args)
   if args[1] then path = args[1] end
   if args[2] then tag = args[2] end
-  tag = tag .. tostring(math.random(1, 1e9))
 end
 
 function request()
