@@ -67,11 +67,13 @@ export function createIngestor({ store, now, onAccepted }: IngestDeps): Ingestor
         now: at,
         hold,
       };
-      const result = await store.transaction(async (tx) => {
-        const accepted = await tx.signups.accept(input);
-        if (also) await also(tx, accepted);
-        return accepted;
-      });
+      const result = also
+        ? await store.transaction(async (tx) => {
+            const accepted = await tx.signups.accept(input);
+            await also(tx, accepted);
+            return accepted;
+          })
+        : await store.accept(input);
       if (result.kind === 'created' && result.signup.state !== 'held') onAccepted?.(result.signup);
       return result;
     },

@@ -146,6 +146,11 @@ export interface Store {
    * has no side effects outside the database.
    */
   transaction<T>(unit: (tx: Repos) => Promise<T>): Promise<T>;
+  /**
+   * Exactly `transaction((tx) => tx.signups.accept(input))`: the accept path on its own, which
+   * an engine may run faster (PostgreSQL stores a new signup in one statement, one round trip).
+   */
+  accept(input: NewSignup): Promise<AcceptResult>;
 
   /** Leases up to `limit` due outbox rows for `leaseMs`, oldest first, skipping rows leased by anyone. */
   claimDue(now: number, limit: number, leaseMs: number): Promise<Claim[]>;

@@ -3,7 +3,7 @@
  * each delivery. Written once for both engines (see ../sql.ts).
  */
 import { SIGNUP_STATES, type TSignupState } from '@vantio/shared';
-import type { Sql } from '../sql';
+import { placeholders, type Sql, type SqlValue } from '../sql';
 import type {
   AcceptResult,
   AttemptRecord,
@@ -54,31 +54,7 @@ export class SignupRepo {
       return { kind: 'duplicate', signup: twin };
     }
     const signup = newSignupRow(input);
-    await sql.run(
-      `INSERT INTO signups (id, source, state, impression_id, first_name, last_name, email, email_norm,
-         profile_picture, metadata, client_key, request_hash, upstream_key, created_at, updated_at,
-         held_reason, held_signals)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        signup.id,
-        signup.source,
-        signup.state,
-        signup.impression_id,
-        signup.first_name,
-        signup.last_name,
-        signup.email,
-        signup.email_norm,
-        signup.profile_picture,
-        signup.metadata,
-        signup.client_key,
-        signup.request_hash,
-        signup.upstream_key,
-        input.now,
-        input.now,
-        signup.held_reason,
-        signup.held_signals,
-      ],
-    );
+    await sql.run(`INSERT INTO signups (${SIGNUP_INSERT_COLUMNS.join(', ')}) VALUES (${placeholders(SIGNUP_INSERT_COLUMNS.length)})`, signupInsertValues(signup));
     // A held signup gets no outbox row: nothing forwards it until an admin releases it.
     if (signup.state === 'held') return { kind: 'created', signup };
     await sql.run('INSERT INTO outbox (signup_id, due_at) VALUES (?, ?)', [input.id, input.now]);
@@ -145,8 +121,17 @@ export class SignupRepo {
   }
 }
 
+/** The columns a new signup's INSERT writes (the rest keep their defaults). */
+export const SIGNUP_INSERT_COLUMNS = [
+  'id', 'source', 'state', 'impression_id', 'first_name', 'last_name', 'email', 'email_norm', 'profile_picture', 'metadata',
+  'client_key', 'request_hash', 'upstream_key', 'created_at', 'updated_at', 'held_reason', 'held_signals',
+] as const satisfies readonly (keyof SignupRow)[];
+
+/** The values for SIGNUP_INSERT_COLUMNS, in order. */
+export const signupInsertValues = (signup: SignupRow): SqlValue[] => SIGNUP_INSERT_COLUMNS.map((column) => signup[column]);
+
 /** The row the insert writes, built here rather than read back (one query less per accept). */
-function newSignupRow(input: NewSignup): SignupRow {
+export function newSignupRow(input: NewSignup): SignupRow {
   return {
     id: input.id,
     source: input.source,

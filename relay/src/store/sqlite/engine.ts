@@ -13,7 +13,7 @@ import { LowDiskSpaceError } from '../errors';
 import { migrateSqlite } from '../migrate';
 import { createRepos } from '../repos';
 import type { StoreChannel } from '../sql';
-import type { AttemptRecord, Claim, DeliveryNext, Repos, SignupRow, Store } from '../types';
+import type { AcceptResult, AttemptRecord, Claim, DeliveryNext, NewSignup, Repos, SignupRow, Store } from '../types';
 import { SqliteSql } from './executor';
 import { GroupCommit } from './group-commit';
 
@@ -74,6 +74,10 @@ export class SqliteStore implements Store {
 
   transaction<T>(unit: (tx: Repos) => Promise<T>): Promise<T> {
     return this.commits.run(() => unit(this.tx));
+  }
+
+  accept(input: NewSignup): Promise<AcceptResult> {
+    return this.transaction((tx) => tx.signups.accept(input));
   }
 
   async claimDue(now: number, limit: number, leaseMs: number): Promise<Claim[]> {

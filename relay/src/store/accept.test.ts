@@ -1,0 +1,171 @@
+/**
+ * `store.accept`, the accept path on its own, on every engine: it must answer exactly as
+ * `transaction((tx) => tx.signups.accept(input))` does (PostgreSQL takes a one-statement
+ * path for a new signup and falls back to that unit for everything else).
+ */
+import { normaliseEmail, upstreamIdempotencyKey } from '@vantio/shared';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newId } from '../ids';
+import { createTestDatabase, testEngines, testServerUrl } from './test-engines';
+import type { NewSignup, Store } from './types';
+
+const T0 = Date.parse('2026-02-01T09:00:00Z');
+
+function signup(email: string, overrides: Partial<NewSignup> = {}): NewSignup {
+  return {
+    id: newId('sgn', T0),
+    source: 'widget',
+    impressionId: 'imp_demo_1',
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    email,
+    emailNorm: normaliseEmail(email),
+    requestHash: null,
+    upstreamKey: upstreamIdempotencyKey('imp_demo_1', email),
+    now: T0,
+    ...overrides,
+  };
+}
+
+const count = async (store: Store, table: 'signups' | 'outbox' | 'duplicate_keys') =>
+  Number((await store.read.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n);
+
+describe.each(testEngines())('store.accept on $name', (engine) => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await engine.open();
+  });
+  afterEach(async () => {
+    await store.close();
+    await engine.cleanup();
+  });
+
+  it('stores a new signup with its outbox row, durably readable, and wakes subscribers', async () => {
+    let woken = 0;
+    store.subscribe('outbox', () => (woken += 1));
+    const result = await store.accept(signup('ada@example.edu', { metadata: { source: 'poster' } }));
+    expect(result.kind).toBe('created');
+    expect(await store.read.signups.get(result.signup.id)).toEqual(result.signup);
+    expect(result.signup).toMatchObject({ state: 'queued', metadata: '{"source":"poster"}', attempts: 0 });
+    expect(await count(store, 'outbox')).toBe(1);
+    await expect.poll(() => woken, { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
+  });
+
+  it('answers duplicate for the same person on the same impression, and stores nothing new', async () => {
+    const first = await store.accept(signup('ada@example.edu'));
+    const again = await store.accept(signup('ADA@example.edu'));
+    expect(again).toEqual({ kind: 'duplicate', signup: first.signup });
+    expect([await count(store, 'signups'), await count(store, 'outbox')]).toEqual([1, 1]);
+  });
+
+  it('replays a client key with the same body and refuses it with another', async () => {
+    const first = await store.accept(signup('ada@example.edu', { clientKey: 'widget:k1', requestHash: 'h1' }));
+    expect(first.kind).toBe('created');
+    expect(await store.accept(signup('ada@example.edu', { clientKey: 'widget:k1', requestHash: 'h1' }))).toEqual({
+      kind: 'replayed',
+      signup: first.signup,
+    });
+    const conflict = await store.accept(signup('grace@example.edu', { clientKey: 'widget:k1', requestHash: 'h2' }));
+    expect(conflict).toEqual({ kind: 'key_conflict', signup: first.signup });
+    expect(await count(store, 'signups')).toBe(1);
+  });
+
+  it('keeps a key that answered for a twin bound to it: another body under it is a conflict, not a new signup', async () => {
+    const twin = await store.accept(signup('ada@example.edu'));
+    // A second sender's key lands on the twin (same person): the key is now bound to it.
+    expect(await store.accept(signup('ada@example.edu', { clientKey: 'api:k2', requestHash: 'h1' }))).toEqual({
+      kind: 'duplicate',
+      signup: twin.signup,
+    });
+    expect(await count(store, 'duplicate_keys')).toBe(1);
+    expect(await store.accept(signup('ada@example.edu', { clientKey: 'api:k2', requestHash: 'h1' }))).toMatchObject({ kind: 'duplicate' });
+    // A new person under that bound key must not become a signup.
+    const other = await store.accept(signup('grace@example.edu', { clientKey: 'api:k2', requestHash: 'h9' }));
+    expect(other).toEqual({ kind: 'key_conflict', signup: twin.signup });
+    expect(await count(store, 'signups')).toBe(1);
+  });
+
+  it('stores a suspected bot held: no outbox row, so nothing forwards it', async () => {
+    const held = await store.accept(signup('bot@example.edu', { hold: { reason: 'honeypot', signals: { honeypot: true } } }));
+    expect(held.kind).toBe('created');
+    expect(held.signup).toMatchObject({ state: 'held', held_reason: 'honeypot', held_signals: '{"honeypot":true}' });
+    expect(await store.read.signups.get(held.signup.id)).toEqual(held.signup);
+    expect(await count(store, 'outbox')).toBe(0);
+  });
+
+  it('creates one signup when the same person arrives many times at once', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, () => store.accept(signup('ada@example.edu'))));
+    expect(results.filter((result) => result.kind === 'created')).toHaveLength(1);
+    expect(new Set(results.map((result) => result.signup.id)).size).toBe(1);
+    expect(await count(store, 'signups')).toBe(1);
+  });
+});
+
+const serverUrl = testServerUrl();
+describe.skipIf(!serverUrl)('PostgreSQL store.accept', () => {
+  it('commits a new signup synchronously (WAL flushed when it returns) even when the database default is off', async () => {
+    const database = await createTestDatabase(serverUrl!);
+    const { PostgresStore } = await import('./postgres/engine');
+    const setup = await PostgresStore.open(database.url);
+    await setup.read.sql.run(`ALTER DATABASE ${new URL(database.url).pathname.slice(1)} SET synchronous_commit = off`);
+    await setup.close();
+    const store = await PostgresStore.open(database.url);
+    try {
+      expect((await store.read.sql.get<{ v: string }>("SELECT current_setting('synchronous_commit') AS v"))!.v).toBe('off');
+      // An asynchronous commit returns before its WAL is flushed (the WAL writer flushes it up to
+      // 200 ms later); a synchronous one only after. Other test files write to the same server,
+      // so one read can catch their WAL in flight: two of three must show everything flushed.
+      let flushed = 0;
+      for (let i = 0; i < 3; i++) {
+        expect((await store.accept(signup(`p${i}@example.edu`))).kind).toBe('created');
+        const row = await store.read.sql.get<{ flushed: boolean }>('SELECT pg_current_wal_flush_lsn() >= pg_current_wal_insert_lsn() AS flushed');
+        if (row!.flushed) flushed += 1;
+      }
+      expect(flushed).toBeGreaterThanOrEqual(2);
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  });
+
+  it('stores a burst in a few statements, gives one bad value its own error, and wakes the other relay', async () => {
+    const database = await createTestDatabase(serverUrl!);
+    const { PostgresStore } = await import('./postgres/engine');
+    const [a, b] = await Promise.all([PostgresStore.open(database.url), PostgresStore.open(database.url)]);
+    try {
+      let woken = 0;
+      b.subscribe('outbox', () => (woken += 1));
+      const burst = Array.from({ length: 60 }, (_, i) =>
+        a.accept(signup(`p${i}@example.edu`, i === 7 ? { lastName: 'Null\u0000Byte' } : {})),
+      );
+      const results = await Promise.allSettled(burst);
+      expect(results[7]).toMatchObject({ status: 'rejected', reason: { name: 'UnstorableText' } });
+      expect(results.filter((result) => result.status === 'fulfilled' && result.value.kind === 'created')).toHaveLength(59);
+      // One statement per batch, far fewer than one per signup (the failed batch went one by one).
+      expect(a.acceptStats.statements).toBeLessThan(10);
+      expect(await count(a, 'outbox')).toBe(59);
+      await expect.poll(() => woken, { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
+      // Later bursts inside the wake-up window still wake the other relay (a trailing NOTIFY).
+      const before = woken;
+      await Promise.all([1, 2, 3].map((i) => a.accept(signup(`late${i}@example.edu`))));
+      await Promise.all([4, 5].map((i) => a.accept(signup(`late${i}@example.edu`))));
+      await expect.poll(() => woken, { timeout: 5_000 }).toBeGreaterThan(before);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await database.drop();
+    }
+  });
+
+  it('gives one created and the rest duplicate when two relays race for the same person', async () => {
+    const database = await createTestDatabase(serverUrl!);
+    const { PostgresStore } = await import('./postgres/engine');
+    const stores = await Promise.all([PostgresStore.open(database.url), PostgresStore.open(database.url)]);
+    try {
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => stores[i % 2]!.accept(signup('ada@example.edu'))));
+      expect(results.map((result) => result.kind).sort()).toEqual(['created', ...Array(9).fill('duplicate')]);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+      await database.drop();
+    }
+  });
+});
