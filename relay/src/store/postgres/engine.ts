@@ -135,28 +135,29 @@ export class PostgresStore implements Store {
 
   async claimDue(now: number, limit: number, leaseMs: number): Promise<Claim[]> {
     if (limit <= 0) return [];
-    const leased = await this.pool.query<{ signup_id: string; claim_id: string; due_at: number; lease_until: number }>(
-      `UPDATE outbox SET claim_id = gen_random_uuid()::text, lease_until = $2
-       WHERE signup_id IN (
-         SELECT signup_id FROM outbox
-         WHERE due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
-         ORDER BY due_at, signup_id LIMIT $3
-         FOR UPDATE SKIP LOCKED)
-       RETURNING signup_id, claim_id, due_at, lease_until`,
-      [now, now + leaseMs, limit],
-    );
-    if (leased.rows.length === 0) return [];
-    const signups = await this.pool.query<SignupRow>('SELECT * FROM signups WHERE id = ANY($1::text[])', [
-      leased.rows.map((row) => row.signup_id),
-    ]);
-    const byId = new Map(signups.rows.map((row) => [row.id, row]));
-    return leased.rows
-      .sort((a, b) => a.due_at - b.due_at || (a.signup_id < b.signup_id ? -1 : a.signup_id > b.signup_id ? 1 : 0))
-      .flatMap((row) => {
-        const signup = byId.get(row.signup_id);
-        // Erased between the two statements: nothing to send (its outbox row went with it).
-        return signup ? [{ signup, claimId: row.claim_id, dueAt: row.due_at, leaseUntil: row.lease_until }] : [];
-      });
+    // One round trip: lease the rows and read their signups (a delivery slot waits for it).
+    const { rows } = await this.pool.query<SignupRow & { lease_claim_id: string; lease_due_at: number; lease_until_at: number }>({
+      name: 'vantio_claim_due',
+      text: `WITH leased AS (
+         UPDATE outbox SET claim_id = gen_random_uuid()::text, lease_until = $2
+         WHERE signup_id IN (
+           SELECT signup_id FROM outbox
+           WHERE due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+           ORDER BY due_at, signup_id LIMIT $3
+           FOR UPDATE SKIP LOCKED)
+         RETURNING signup_id, claim_id, due_at, lease_until)
+       SELECT s.*, l.claim_id AS lease_claim_id, l.due_at AS lease_due_at, l.lease_until AS lease_until_at
+       FROM leased l JOIN signups s ON s.id = l.signup_id
+       ORDER BY l.due_at, l.signup_id`,
+      values: [now, now + leaseMs, limit],
+    });
+    // A row whose signup was erased meanwhile is not joined: nothing to send (its outbox row went with it).
+    return rows.map(({ lease_claim_id: claimId, lease_due_at: dueAt, lease_until_at: leaseUntil, ...signup }) => ({
+      signup,
+      claimId,
+      dueAt,
+      leaseUntil,
+    }));
   }
 
   async nextDueAt(now: number): Promise<number | null> {
