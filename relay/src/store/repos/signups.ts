@@ -54,7 +54,7 @@ export class SignupRepo {
       return { kind: 'duplicate', signup: twin };
     }
     const signup = newSignupRow(input);
-    await sql.run(`INSERT INTO signups (${SIGNUP_INSERT_COLUMNS.join(', ')}) VALUES (${placeholders(SIGNUP_INSERT_COLUMNS.length)})`, signupInsertValues(signup));
+    await sql.run(INSERT_SIGNUP, signupInsertValues(signup));
     // A held signup gets no outbox row: nothing forwards it until an admin releases it.
     if (signup.state === 'held') return { kind: 'created', signup };
     await sql.run('INSERT INTO outbox (signup_id, due_at) VALUES (?, ?)', [input.id, input.now]);
@@ -126,6 +126,8 @@ export const SIGNUP_INSERT_COLUMNS = [
   'id', 'source', 'state', 'impression_id', 'first_name', 'last_name', 'email', 'email_norm', 'profile_picture', 'metadata',
   'client_key', 'request_hash', 'upstream_key', 'created_at', 'updated_at', 'held_reason', 'held_signals',
 ] as const satisfies readonly (keyof SignupRow)[];
+
+const INSERT_SIGNUP = `INSERT INTO signups (${SIGNUP_INSERT_COLUMNS.join(', ')}) VALUES (${placeholders(SIGNUP_INSERT_COLUMNS.length)})`;
 
 /** The values for SIGNUP_INSERT_COLUMNS, in order. */
 export const signupInsertValues = (signup: SignupRow): SqlValue[] => SIGNUP_INSERT_COLUMNS.map((column) => signup[column]);
