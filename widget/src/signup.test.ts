@@ -177,7 +177,9 @@ it('remove() releases every listener and timer it added; mounting again afterwar
     });
   }
   const live = () => [...active.values()].reduce((sum, set) => sum + set.size, 0);
-  await loadPage('', '?impression_id=imp_1');
+  // With the photo field: its chunk adds nothing to the page that would outlive the form.
+  await loadPage('data-fields="profile_picture"', '?impression_id=imp_1');
+  await vi.waitFor(() => expect(form().getByLabelText('Photo (optional)')).toBeTruthy());
   w.VantioSignup('on', 'success', () => {});
   // An unreachable relay leaves a retry timer behind.
   fetchMock.mockRejectedValue(new TypeError('Failed to fetch'));

@@ -1,5 +1,6 @@
 /**
- * Every word the form shows. English is built in; Spanish and French (locales/*.ts) are built
+ * Every word the form shows (the photo field's English is in its chunk, photo.tsx, so a page
+ * without the field does not carry it). English is built in; Spanish and French (locales/*.ts) are built
  * into `vantio-locale-<code>.json` beside the bundle and fetched only by a page that uses them,
  * so they cost a visitor of an English page no bytes. Each string can be overridden
  * (data-strings, or `strings` when mounting). Rare rule failures share `invalid`.
