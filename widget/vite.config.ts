@@ -1,7 +1,9 @@
 /**
  * Two IIFE bundles, one per build (library mode builds a single IIFE entry at a time):
  * `vite build --mode signup` (form + capture) and `vite build --mode capture` (capture only,
- * no Preact). The package's build script runs both.
+ * no Preact); and `vite build --mode photo`, the photo field's chunk: an ES module, because the
+ * signup bundle loads it with a dynamic `import()` (no global to register, and `script-src`
+ * decides as for the bundle). The package's build script runs all three.
  */
 import { defineConfig, type Plugin } from 'vite';
 import es from './src/locales/es';
@@ -28,9 +30,10 @@ function reportBudget(): Plugin {
 /** Classic `h` calls: smaller than the automatic runtime's jsx() wrapper. Shared with vitest. */
 export const JSX = { runtime: 'classic', pragma: 'h', pragmaFrag: 'Fragment', development: false } as const;
 
-const ENTRIES: Record<string, { entry: string; file: string }> = {
-  signup: { entry: 'src/signup.ts', file: 'vantio-signup.js' },
-  capture: { entry: 'src/capture-only.ts', file: 'vantio-capture.js' },
+const ENTRIES: Record<string, { entry: string; file: string; format: 'iife' | 'es' }> = {
+  signup: { entry: 'src/signup.ts', file: 'vantio-signup.js', format: 'iife' },
+  capture: { entry: 'src/capture-only.ts', file: 'vantio-capture.js', format: 'iife' },
+  photo: { entry: 'src/photo.tsx', file: 'vantio-photo.js', format: 'es' },
 };
 
 /**
@@ -49,13 +52,13 @@ const emitLocales = (): Plugin => ({
 
 export default defineConfig(({ mode }) => {
   const bundle = ENTRIES[mode];
-  if (!bundle) throw new Error(`vite build needs --mode ${Object.keys(ENTRIES).join(' or --mode ')}`);
+  if (!bundle) throw new Error(`vite build needs --mode ${Object.keys(ENTRIES).join(', --mode ')}`);
   return {
     oxc: { jsx: JSX },
     plugins: mode === 'signup' ? [reportBudget(), emitLocales()] : [reportBudget()],
     build: {
       outDir: 'dist',
-      // The signup build runs first and starts from a clean folder; capture adds to it.
+      // The signup build runs first and starts from a clean folder; the others add to it.
       emptyOutDir: mode === 'signup',
       target: 'es2022',
       minify: 'terser',
@@ -63,7 +66,7 @@ export default defineConfig(({ mode }) => {
       terserOptions: { compress: { passes: 3 } },
       sourcemap: false,
       reportCompressedSize: true,
-      lib: { entry: bundle.entry, formats: ['iife'], name: 'VantioBundle', fileName: () => bundle.file },
+      lib: { entry: bundle.entry, formats: [bundle.format], name: 'VantioBundle', fileName: () => bundle.file },
     },
   };
 });

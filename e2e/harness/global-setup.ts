@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const WIDGET = join(ROOT, 'widget');
-const BUNDLES = ['vantio-signup.js', 'vantio-capture.js'].map((file) => join(WIDGET, 'dist', file));
+const BUNDLES = ['vantio-signup.js', 'vantio-capture.js', 'vantio-photo.js'].map((file) => join(WIDGET, 'dist', file));
 
 function newestSource(dir: string): number {
   return Math.max(

@@ -39,6 +39,12 @@ export async function startHostSite(): Promise<HostSite> {
         'Chess Society',
         `<script src="/club.js"></script>\n<p>Sign up below.</p>\n<script async src="${relay}/vantio-signup.js"></script>\n<div data-vantio-signup></div>`,
       ),
+    // The snippet with the optional photo field: its chunk comes from the relay too, under the same CSP.
+    '/photo': () =>
+      page(
+        'Photography Club',
+        `<p>Sign up below, with a photo if you like.</p>\n<script async src="${relay}/vantio-signup.js" data-fields="profile_picture"></script>\n<div data-vantio-signup></div>`,
+      ),
     // How page builders such as Google Sites embed code: a sandboxed frame without
     // allow-same-origin, on a page whose URL carries the poster's id out of the frame's reach.
     // `?tag=<id>`: a builder that templates the id into the embed's script tag.

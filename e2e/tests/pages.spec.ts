@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import AxeBuilder from '@axe-core/playwright';
 import { devices, test as base, expect, type Page } from '@playwright/test';
 import sharp from 'sharp';
+import { phoneJpeg, textAsJpeg } from '../harness/photos';
 import { MIN_FILL_MS, startRelay, type RunningRelay } from '../harness/relay';
 
 const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
@@ -64,16 +65,6 @@ async function expectNoAxeViolations(page: Page) {
   const { violations } = await new AxeBuilder({ page }).analyze();
   expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 }
-
-/** A 12-megapixel JPEG with camera EXIF and a GPS position, as a phone takes it. */
-const phoneJpeg = () =>
-  sharp({ create: { width: 4000, height: 3000, channels: 3, background: { r: 30, g: 120, b: 200 } } })
-    .jpeg({ quality: 90 })
-    .withExif({
-      IFD0: { Make: 'TestPhone', Model: 'Cam 12', Artist: 'Ada Lovelace' },
-      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1', GPSLongitudeRef: 'W', GPSLongitude: '0/1 7/1 0/1' },
-    })
-    .toBuffer();
 
 test('a page made through the admin API: signed up through its labels, the referral carries the impression', async ({ page, relay, impression }) => {
   await createPage(relay, 'robotics');
@@ -184,7 +175,7 @@ test('a text file renamed .jpg is refused, the form kept, nothing sent', async (
   await createPage(relay, 'refuse');
   await page.goto(`${relay.url}/join/refuse?impression_id=${impression}`);
   await signUp(page, { first: 'Alan', last: 'Turing', email: 'alan@example.edu' });
-  await page.getByLabel(/Photo/).setInputFiles({ name: 'me.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('I am text, not a JPEG.\n') });
+  await page.getByLabel(/Photo/).setInputFiles(textAsJpeg);
   await page.getByRole('button', { name: 'Sign up' }).click();
   await expect(page.getByText('This file is not a picture we can use.', { exact: false })).toBeVisible();
   await expect(page.getByLabel('Email')).toHaveValue('alan@example.edu');

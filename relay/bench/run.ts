@@ -166,7 +166,7 @@ async function main() {
       log('PostgreSQL rows skipped: set BENCH_DATABASE_URL (or RELAY_TEST_DATABASE_URL) to a server');
     }
 
-    for (const [file, budget] of [['vantio-signup.js', 10_240], ['vantio-capture.js', 1_536]] as const) {
+    for (const [file, budget] of [['vantio-signup.js', 10_240], ['vantio-capture.js', 1_536], ['vantio-photo.js', 2_048]] as const) {
       const path = join(root, 'widget/dist', file);
       if (!existsSync(path)) {
         log(`${file} is not built (npm run build); size skipped`);

@@ -30,6 +30,23 @@ describe('locale files', () => {
   });
 });
 
+describe('the photo chunk', () => {
+  it('is served like the bundles: JavaScript (a module script needs the type), CORS-open, precompressed, 304 on a match', async () => {
+    const chunk = 'export function preparePicture(){/* photo chunk */}\n'.repeat(20);
+    build('vantio-photo.js', chunk);
+    const app = routes();
+    const res = await get(app, '/vantio-photo.js', { 'Accept-Encoding': 'br' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('cache-control')).toBe(BUNDLE_CACHE_CONTROL);
+    expect(res.headers.get('content-encoding')).toBe('br');
+    expect(brotliDecompressSync(Buffer.from(await res.arrayBuffer())).toString()).toBe(chunk);
+    const again = await get(app, '/vantio-photo.js', { 'Accept-Encoding': 'br', 'If-None-Match': res.headers.get('etag')! });
+    expect(again.status).toBe(304);
+  });
+});
+
 describe('bundles', () => {
   it('are served as public, cacheable, CORS-open JavaScript', async () => {
     build('vantio-signup.js', SIGNUP);

@@ -1,5 +1,6 @@
 /**
- * The widget bundles (`/vantio-signup.js`, `/vantio-capture.js`) and, in sandbox mode, the
+ * The widget bundles (`/vantio-signup.js`, `/vantio-capture.js`, and `/vantio-photo.js`, the
+ * photo field's chunk the signup bundle imports on pages that show it) and, in sandbox mode, the
  * `/demo` landing page that embeds the widget exactly as the README tells a club officer to.
  *
  * Bundles are public scripts loaded cross-origin by campus landing pages, often over bad
@@ -13,7 +14,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { errorResponse } from './http/errors';
 
-export const WIDGET_BUNDLES = ['vantio-signup.js', 'vantio-capture.js'] as const;
+export const WIDGET_BUNDLES = ['vantio-signup.js', 'vantio-capture.js', 'vantio-photo.js'] as const;
 /** The signup widget's non-English strings, fetched by pages that show them (widget/src/strings.ts). */
 export const WIDGET_LOCALES = ['vantio-locale-es.json', 'vantio-locale-fr.json'] as const;
 

@@ -71,7 +71,7 @@ async function everyAnswer(h: Harness): Promise<Array<[string, string]>> {
   for (const path of ['/healthz', '/readyz', '/openapi.json', '/docs', '/docs/reference.css', '/admin', '/demo', '/demo.css', '/nope', '/metrics']) {
     await take(path, await get(path));
   }
-  for (const file of ['vantio-signup.js', 'vantio-capture.js']) await take(file, await get(`/${file}`, { 'accept-encoding': 'identity' }));
+  for (const file of ['vantio-signup.js', 'vantio-capture.js', 'vantio-photo.js']) await take(file, await get(`/${file}`, { 'accept-encoding': 'identity' }));
   if (existsSync(join(DASHBOARD_DIST, 'assets'))) {
     for (const file of readdirSync(join(DASHBOARD_DIST, 'assets'))) await take(file, await get(`/admin/assets/${file}`));
   }

@@ -162,12 +162,15 @@ export function utf8Length(value: string): number {
   return bytes;
 }
 
-/** The person-facing fields the widget collects, checked together. */
+/**
+ * The fields a person types into the widget, checked together. (A photo is a file, not typed:
+ * the relay checks the picture, and a `profile_picture` URL set through the API is checked by
+ * `checkHttpUrl` when it is set.)
+ */
 export interface SignupFields {
   first_name: string;
   last_name: string;
   email: string;
-  profile_picture?: string;
 }
 
 export type SignupFieldErrors = Partial<Record<keyof SignupFields, RuleCode>>;
@@ -181,10 +184,5 @@ export function checkSignupFields(fields: SignupFields): SignupFieldErrors {
   if (first) errors.first_name = first;
   if (last) errors.last_name = last;
   if (email) errors.email = email;
-  const picture = fields.profile_picture?.trim();
-  if (picture) {
-    const code = checkHttpUrl(picture);
-    if (code) errors.profile_picture = code;
-  }
   return errors;
 }

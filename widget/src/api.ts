@@ -7,14 +7,17 @@ import { on } from './events';
 
 export type Commands = Record<string, (...args: any[]) => unknown>;
 
-/** Commands both bundles understand (the signup bundle tracks `on` so `remove` can undo it). */
+/** `impression`, the same in both bundles. */
+export const impressionCommand = (captured: Captured) => (callback?: (id: string | null) => void) => {
+  callback?.(captured.id);
+  return captured.id;
+};
+
+/** The capture bundle's commands (the signup bundle has its own `consent` and `on`, see mount.ts). */
 export const captureCommands = (captured: Captured): Commands => ({
   // No argument means granted: only an explicit `false` withdraws.
   consent: (granted?: boolean) => captured.consent(granted !== false),
-  impression: (callback?: (id: string | null) => void) => {
-    callback?.(captured.id);
-    return captured.id;
-  },
+  impression: impressionCommand(captured),
   on,
 });
 

@@ -24,3 +24,14 @@ it('keeps Preact out of the capture bundle', () => {
   expect(built('vantio-signup.js').toString()).toContain('__k');
   expect(built('vantio-capture.js').toString()).not.toContain('__k');
 });
+
+it('builds the photo chunk as an ES module with no Preact of its own (it renders with the form’s `h`)', () => {
+  const chunk = built('vantio-photo.js').toString();
+  expect(chunk).not.toContain('__k');
+  // What the signup bundle uses of it (form.tsx, outbox.ts), by name: a dynamic import's exports.
+  expect(chunk).toMatch(/export\s*\{[^}]*\bas createPhotoField\b[^}]*\}/);
+  expect(chunk).toMatch(/export\s*\{[^}]*\bas uploadPicture\b[^}]*\}/);
+  // Loaded only where the field is shown: the signup bundle names it, the capture bundle not at all.
+  expect(built('vantio-signup.js').toString()).toContain('vantio-photo.js');
+  expect(built('vantio-capture.js').toString()).not.toContain('vantio-photo');
+});

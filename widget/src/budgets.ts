@@ -1,5 +1,5 @@
 /**
- * The byte budgets of the built bundles: gzip at level 9 in bytes (10 KiB and 1.5 KiB), the
+ * The byte budgets of the built bundles: gzip at level 9 in bytes (10 KiB, 1.5 KiB, 2 KiB), the
  * figure the README promises. Vite's own report is in kB of 1000 at its own gzip level, so
  * the build prints this figure too (vite.config.ts) and budget.test.ts enforces it.
  */
@@ -8,6 +8,8 @@ import { gzipSync } from 'node:zlib';
 export const BUDGETS: Record<string, number> = {
   'vantio-signup.js': 10_240,
   'vantio-capture.js': 1_536,
+  // The photo field's chunk, loaded only by a page that shows the field.
+  'vantio-photo.js': 2_048,
 };
 
 export const budgetSize = (code: Uint8Array | string) => gzipSync(code, { level: 9 }).length;

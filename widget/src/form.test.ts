@@ -10,7 +10,7 @@ let send: ReturnType<typeof vi.fn<FormProps['send']>>;
 
 function show(props: Partial<FormProps> = {}) {
   send = vi.fn<FormProps['send']>(() => `key-${send.mock.calls.length}`);
-  remove = renderForm(container, { t: en, hasImpression: true, photo: false, send, waiting: [], ...props });
+  remove = renderForm(container, { t: en, hasImpression: true, send, waiting: [], ...props });
 }
 
 const input = (label: RegExp) => screen.getByLabelText(label) as HTMLInputElement;
@@ -32,20 +32,14 @@ afterEach(() => {
 });
 
 describe('fields', () => {
-  it('are labelled, with autocomplete and input modes for phones', () => {
+  it('are labelled, with autocomplete and the email keyboard for phones', () => {
     show();
     expect(input(/first name/i).autocomplete).toBe('given-name');
     expect(input(/last name/i).autocomplete).toBe('family-name');
     const email = input(/email/i);
-    expect([email.type, email.autocomplete, email.inputMode]).toEqual(['email', 'email', 'email']);
+    expect([email.type, email.autocomplete]).toEqual(['email', 'email']);
     expect(screen.queryByLabelText(/photo/i)).toBeNull();
     expect(container.querySelector('[style]')).toBeNull();
-  });
-
-  it('shows the optional profile picture only when enabled', () => {
-    show({ photo: true });
-    const photo = input(/photo url \(optional\)/i);
-    expect([photo.type, photo.inputMode, photo.required]).toEqual(['url', 'url', false]);
   });
 
   it('keeps the honeypot away from people: hidden from assistive tech and out of the tab order', () => {

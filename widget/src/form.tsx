@@ -9,9 +9,11 @@
 import { Fragment, h, render } from 'preact';
 import { checkSignupFields, type SignupFields } from '@vantio/shared/rules';
 import { on } from './events';
+import type { PhotoField } from './photo';
+import type { PhotoChunk } from './mount';
 import type { Strings } from './strings';
 
-type FieldName = keyof SignupFields;
+type FieldName = keyof SignupFields | 'profile_picture';
 type Phase = 'idle' | 'sending' | 'queued' | 'done';
 /** Per field, the key of its message in Strings: a rule code, or `invalid`. */
 type FieldErrors = Partial<Record<FieldName, string>>;
@@ -22,14 +24,14 @@ const TRAP = 'vantio-extra';
 export interface FormProps {
   t: Strings;
   hasImpression: boolean;
-  /** Show the optional profile picture field. */
-  photo: boolean;
+  /** Shows the optional photo field: loads its chunk (mount.ts). */
+  photo?: (() => Promise<PhotoChunk>) | undefined;
   /** A standing note above the form (e.g. storage is blocked), or ''. */
   notice?: string;
   /** The next step after a signup: a message, a link (checked http(s)) or both, the link then named by the message. */
   success?: { message?: string | undefined; url?: string | undefined };
-  /** Queues a checked submission; returns its Idempotency-Key. */
-  send(fields: SignupFields, trap: string, fillMs: number): string;
+  /** Queues a checked submission, with the photo (base64 JPEG) if one was chosen; returns its Idempotency-Key. */
+  send(fields: SignupFields, trap: string, fillMs: number, picture?: string): string;
   /** Submissions an earlier visit left in the outbox, with the first name they carry. */
   waiting: { key: string; name: string }[];
 }
@@ -48,12 +50,18 @@ export function renderForm(container: Element, { t, hasImpression, photo, notice
   // once is not a bot. A script that sets values without events sends 0.
   let firstInput = 0;
   const form = () => container.querySelector('form')!;
+  // The photo field appears once its chunk has loaded; if it cannot load, the form works without it.
+  let photoField: PhotoField | undefined;
+  photo?.().then(
+    (chunk) => container.isConnected && ((photoField = chunk.createPhotoField(h, t, paint)), paint()),
+    () => {},
+  );
 
   const update = (next: { phase?: Phase; status?: string; errors?: FieldErrors }, focus?: 'field' | 'status') => {
     ({ phase = phase, status = status, errors = errors } = next); // what `next` leaves out stays
     paint();
     if (focus === 'field') {
-      (form().elements.namedItem(FIELDS.find((field) => errors[field])!) as HTMLElement).focus();
+      (form().elements.namedItem(FIELDS.find((field) => errors[field])!) as HTMLElement | null)?.focus();
     } else if (focus === 'status') {
       container.querySelector<HTMLElement>('.s')!.focus();
     }
@@ -66,7 +74,6 @@ export function renderForm(container: Element, { t, hasImpression, photo, notice
       first_name: value('first_name'),
       last_name: value('last_name'),
       email: value('email'),
-      profile_picture: photo ? value('profile_picture') : undefined,
       trap: value(TRAP),
     };
   };
@@ -81,7 +88,11 @@ export function renderForm(container: Element, { t, hasImpression, photo, notice
     name = fields.first_name.trim();
     focusStatusWhenSettled = true;
     update({ phase: 'sending', status: t.sending, errors: {} });
-    keys.add(send(fields, fields.trap, firstInput && Date.now() - firstInput));
+    const fillMs = firstInput && Date.now() - firstInput;
+    const go = (picture?: string) => keys.add(send(fields, fields.trap, fillMs, picture));
+    // A photo still being prepared goes with the submission once ready; an unusable one stops it.
+    if (!photoField) go();
+    else photoField.picture().then(go, () => update({ phase: 'idle', status: t.fix, errors: { profile_picture: 'invalid' } }, 'field'));
   };
 
   // After a failed attempt the messages follow the typing, so a fixed field clears at once.
@@ -106,6 +117,8 @@ export function renderForm(container: Element, { t, hasImpression, photo, notice
       for (const issue of detail.issues ?? []) {
         if (FIELDS.includes(issue.path)) fieldErrors[issue.path as FieldName] = 'invalid';
       }
+      // The photo field shows its own words for a refused picture.
+      if (fieldErrors.profile_picture) photoField?.refuse();
       const invalid = Object.keys(fieldErrors).length > 0;
       // 403 is the relay refusing this page's origin: say so, never "saved" or "offline".
       const message = invalid ? t.fix : detail.status === 403 ? t.refused : t.error;
@@ -113,22 +126,20 @@ export function renderForm(container: Element, { t, hasImpression, photo, notice
     })),
   ];
 
-  const field = (id: FieldName, label: string, type: string, autoComplete: string, optional?: boolean) => {
+  const field = (id: FieldName, label: string, type: string, autoComplete: string) => {
     const error = errors[id];
     return (
       <div>
         <label for={id}>
           {label}
-          {optional && ` (${t.optional})`}
         </label>
         <input
           id={id}
           name={id}
           type={type}
           autocomplete={autoComplete}
-          inputMode={type === 'text' ? undefined : (type as 'email')}
           spellcheck={false}
-          required={!optional}
+          required
           aria-invalid={error ? 'true' : undefined}
           aria-describedby={error ? id + '-error' : undefined}
         />
@@ -164,7 +175,7 @@ export function renderForm(container: Element, { t, hasImpression, photo, notice
               {field('first_name', t.first, 'text', 'given-name')}
               {field('last_name', t.last, 'text', 'family-name')}
               {field('email', t.email, 'email', 'email')}
-              {photo && field('profile_picture', t.photo, 'url', 'photo', true)}
+              {photoField?.view()}
               <div class="h" aria-hidden="true">
                 {/* Hidden from people and assistive technology alike, so not translated. */}
                 <label for={TRAP}>Leave empty</label>

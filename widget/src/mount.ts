@@ -6,7 +6,7 @@
  * extra fields set through the API, automatic metadata and the bot signals.
  */
 import { checkHttpUrl, HONEYPOT_FIELD, TIME_TO_FILL_FIELD, type SignupFields } from '@vantio/shared/rules';
-import { captureCommands, type Commands } from './api';
+import { impressionCommand, type Commands } from './api';
 import { canKeep, capture, isFramed, type Captured } from './capture';
 import type { CaptureConfig } from './config';
 import { renderForm } from './form';
@@ -30,29 +30,32 @@ export interface MountOptions {
 export interface SignupConfig extends CaptureConfig, MountOptions {
   /** Base URL of the relay, without a trailing slash. */
   relay: string;
-  /** The bundle's folder, with a trailing slash: where the locale files are. */
+  /** The bundle's folder, with a trailing slash: where the locale files and the photo chunk are. */
   assets: string;
   nonce: string;
 }
+
+/** `vantio-photo.js` (photo.tsx), an ES module beside the bundle. */
+export type PhotoChunk = typeof import('./photo');
 
 export interface Extras {
   profile_picture?: string;
   metadata?: Record<string, unknown>;
 }
 
-/** The exact `POST /v1/signups` body: only keys the relay's strict schema knows. */
+/** The exact `POST /v1/signups` body: only keys the relay's strict schema knows (JSON leaves undefined ones out). */
 export function buildBody(captured: Captured, extras: Extras, fields: SignupFields, trap: string, fillMs: number): Record<string, unknown> {
   const utm: Record<string, string> = {};
   new URLSearchParams(location.search).forEach((value, key) => {
     if (key.startsWith('utm_')) utm[key] = value.slice(0, 200);
   });
-  const picture = fields.profile_picture?.trim() || extras.profile_picture;
   return {
     impression_id: captured.id,
     first_name: fields.first_name.trim(),
     last_name: fields.last_name.trim(),
     email: fields.email.trim(),
-    ...(picture && { profile_picture: picture }),
+    // A photo chosen in the form replaces this URL once uploaded (outbox.ts).
+    profile_picture: extras.profile_picture,
     // Facts about this submission win over page-provided metadata.
     metadata: { ...extras.metadata, source: 'widget', page: location.pathname, ...utm },
     ...(trap && { [HONEYPOT_FIELD]: trap.slice(0, 1000) }),
@@ -68,7 +71,9 @@ export type Widget = ReturnType<typeof createWidget>;
 export function createWidget(config: SignupConfig) {
   // Before any rendering: the address bar loses the id as early as possible.
   const captured = capture(config);
-  const outbox = createOutbox(captured);
+  // A dynamic import is a script fetch from beside the bundle: `script-src` allows it where it allows the bundle.
+  const loadPhoto = () => import(/* @vite-ignore */ config.assets + 'vantio-photo.js') as Promise<PhotoChunk>;
+  const outbox = createOutbox(captured, loadPhoto);
   const mounted = new Map<Element, { options: MountOptions; remove: () => void }>();
   /** The host page's `on` subscriptions, made through this instance. */
   const subscriptions: (() => void)[] = [];
@@ -104,10 +109,10 @@ export function createWidget(config: SignupConfig) {
       removeForm = renderForm(container, {
         t,
         hasImpression: !!captured.id,
-        photo: !!all.fields?.includes('profile_picture'),
+        photo: all.fields?.includes('profile_picture') ? loadPhoto : undefined,
         notice: canKeep() ? '' : t.noStore,
         success: { message: all.successMessage, url: successUrl },
-        send: (fields, trap, fillMs) => outbox.submit(config.relay, buildBody(captured, extras, fields, trap, fillMs)),
+        send: (fields, trap, fillMs, picture) => outbox.submit(config.relay, buildBody(captured, extras, fields, trap, fillMs), picture),
         waiting: outbox.pending().map((e) => ({ key: e.k, name: JSON.parse(e.b).first_name })),
       });
     };
@@ -132,7 +137,8 @@ export function createWidget(config: SignupConfig) {
   }
 
   const commands: Commands = {
-    ...captureCommands(captured),
+    impression: impressionCommand(captured),
+    // No argument means granted: only an explicit `false` withdraws.
     consent(granted?: boolean) {
       const before = captured.id;
       captured.consent(granted !== false);

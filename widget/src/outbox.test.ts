@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createOutbox, type Entry, type Outbox } from './outbox';
+import * as photoChunk from './photo';
 
 const RELAY = 'https://relay.example.edu';
 const BODY = { impression_id: 'imp_1', first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.edu' };
@@ -30,7 +31,9 @@ beforeEach(async () => {
   });
   vi.useFakeTimers();
   captured = { canStore: true };
-  outbox = createOutbox(captured); // a fresh outbox (memory, timers) per test, as on a fresh page
+  // A fresh outbox (memory, timers) per test, as on a fresh page; photos go through the real
+  // chunk, loaded already (as the page with the photo field has it when the person submits).
+  outbox = createOutbox(captured, async () => photoChunk);
   localStorage.clear();
   fetchMock = vi.fn();
   vi.stubGlobal('fetch', fetchMock);
@@ -172,6 +175,83 @@ describe('refusals', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(fetchMock).toHaveBeenCalledTimes(1);
     expect(named('error')).toMatchObject([{ status }]);
+  });
+});
+
+describe('a submission with a photo', () => {
+  // A few JPEG bytes, base64 as the photo chunk keeps them (the outbox only moves them).
+  const JPEG = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0xff, 0xd9]);
+  const PHOTO = btoa(String.fromCharCode(...JPEG));
+  const URL = `${RELAY}/pictures/${'p'.repeat(32)}.webp`;
+  const uploaded = () => json(201, { id: 'p'.repeat(32), url: URL, width: 1024, height: 768 });
+  const calls = () => fetchMock.mock.calls.map(([url]) => url.slice(RELAY.length));
+
+  beforeEach(() => outbox.start());
+
+  it('uploads the photo as image bytes first, then sends the signup naming its URL', async () => {
+    answers(uploaded(), json(202, receipt));
+    const key = outbox.submit(RELAY, { ...BODY, profile_picture: 'https://cdn.example.edu/set-by-the-page.png' }, PHOTO);
+    expect(stored()).toMatchObject([{ k: key, p: PHOTO }]); // kept, photo and all, before anything is sent
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls()).toEqual(['/v1/pictures', '/v1/signups']);
+    const [, picture] = fetchMock.mock.calls[0]!;
+    expect(picture).toMatchObject({ method: 'POST', headers: { 'Content-Type': 'image/jpeg' } });
+    expect(picture.body).toEqual(JPEG);
+    const [, signup] = fetchMock.mock.calls[1]!;
+    expect(signup.headers['Idempotency-Key']).toBe(key);
+    // The chosen photo wins over a URL the page set.
+    expect(JSON.parse(signup.body)).toEqual({ ...BODY, profile_picture: URL });
+    expect(named('success')).toMatchObject([{ key }]);
+    expect(stored()).toEqual([]);
+  });
+
+  it('offline: kept with the photo, then uploaded and sent on `online` — one key throughout', async () => {
+    answers(new TypeError('Failed to fetch'));
+    const key = outbox.submit(RELAY, BODY, PHOTO);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(named('queued')).toMatchObject([{ key, reason: 'unreachable', stored: true }]);
+    expect(stored()).toMatchObject([{ k: key, p: PHOTO, b: JSON.stringify(BODY) }]);
+
+    answers(uploaded(), json(202, receipt));
+    dispatchEvent(new Event('online'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls()).toEqual(['/v1/pictures', '/v1/pictures', '/v1/signups']);
+    expect(sent()[2]).toMatchObject({ key, body: JSON.stringify({ ...BODY, profile_picture: URL }) });
+    expect(named('success')).toMatchObject([{ key }]);
+  });
+
+  it('once the photo is uploaded, keeps the body naming it: a retry re-sends that body, not the photo', async () => {
+    answers(uploaded(), new TypeError('Failed to fetch'), json(202, receipt));
+    const key = outbox.submit(RELAY, BODY, PHOTO);
+    await vi.advanceTimersByTimeAsync(0);
+    const [entry] = stored();
+    expect(entry).toMatchObject({ k: key, b: JSON.stringify({ ...BODY, profile_picture: URL }) });
+    expect(entry!.p).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(calls()).toEqual(['/v1/pictures', '/v1/signups', '/v1/signups']);
+    expect(new Set(sent().slice(1).map((a) => a.body))).toEqual(new Set([entry!.b]));
+    expect(named('success')).toMatchObject([{ key }]);
+  });
+
+  it('a refused photo ends the submission with the relay’s field issue, and no signup is sent', async () => {
+    const issues = [{ path: 'profile_picture', message: 'must be a JPEG, PNG, WebP, GIF, HEIF/AVIF or TIFF image' }];
+    answers(json(400, { error: 'Bad Request', message: 'The file is not a picture the relay can read', issues }));
+    const key = outbox.submit(RELAY, BODY, PHOTO);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls()).toEqual(['/v1/pictures']);
+    expect(named('error')).toMatchObject([{ key, status: 400, issues }]);
+    expect(stored()).toEqual([]);
+  });
+
+  it('a relay that cannot take the photo now (503) keeps it for a retry', async () => {
+    answers(json(503, { error: 'Service Unavailable', message: '…' }), uploaded(), json(202, receipt));
+    const key = outbox.submit(RELAY, BODY, PHOTO);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(named('queued')).toMatchObject([{ key, status: 503 }]);
+    expect(stored()).toMatchObject([{ k: key, p: PHOTO }]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(calls()).toEqual(['/v1/pictures', '/v1/pictures', '/v1/signups']);
+    expect(named('success')).toMatchObject([{ key }]);
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import { guard, type Captured } from './capture';
 import { emit } from './events';
+import type { PhotoChunk } from './mount';
 
 export interface Entry {
   /** Idempotency-Key, one per submission. */
@@ -18,6 +19,11 @@ export interface Entry {
   t: number;
   n: number;
   at: number;
+  /**
+   * The photo (base64 JPEG) still to upload: sent first, then `b` gets its URL and this goes,
+   * so every later attempt sends the same body with the same key.
+   */
+  p?: string;
 }
 
 const STORE_KEY = 'vantio_outbox';
@@ -36,8 +42,11 @@ function retryAfterMs(response: Response): number | null {
   return seconds >= 0 ? Math.min(seconds, 3600) * 1000 : null;
 }
 
-/** One widget instance's outbox; `stop` removes its `online` listener and its retry timer. */
-export function createOutbox(captured: Pick<Captured, 'canStore'>) {
+/**
+ * One widget instance's outbox; `stop` removes its `online` listener and its retry timer.
+ * An entry with a photo needs the photo chunk, which uploads it (`photo`, mount.ts).
+ */
+export function createOutbox(captured: Pick<Captured, 'canStore'>, photo: () => Promise<PhotoChunk>) {
   const inFlight = new Set<string>();
   // Mirrors storage, and replaces it where storage is off limits (consent mode) or broken.
   let memory: Entry[] = [];
@@ -67,7 +76,9 @@ export function createOutbox(captured: Pick<Captured, 'canStore'>) {
     inFlight.add(entry.k);
     let response: Response | undefined;
     try {
-      response = await fetch(entry.r + '/v1/signups', {
+      // The photo first; the relay's refusal of it names the field (`issues`) and ends the submission.
+      if (entry.p) response = await (await photo()).uploadPicture(entry, put);
+      response ??= await fetch(entry.r + '/v1/signups', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'Idempotency-Key': entry.k },
         body: entry.b,
@@ -125,9 +136,9 @@ export function createOutbox(captured: Pick<Captured, 'canStore'>) {
     pending,
     /** After consent: move what was kept in memory into storage. */
     persistMemory: () => memory.forEach(put),
-    /** Queues one submission and tries to send it now; returns its Idempotency-Key. */
-    submit(relay: string, body: object): string {
-      const entry: Entry = { k: newKey(), b: JSON.stringify(body), r: relay, t: Date.now(), n: 0, at: 0 };
+    /** Queues one submission (with a photo to upload first) and tries to send it now; returns its Idempotency-Key. */
+    submit(relay: string, body: object, picture?: string): string {
+      const entry: Entry = { k: newKey(), b: JSON.stringify(body), r: relay, t: Date.now(), n: 0, at: 0, p: picture };
       put(entry);
       emit('submit', { key: entry.k });
       void attempt(entry);

@@ -5,6 +5,9 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import es from './locales/es';
 import fr from './locales/fr';
 
+// The photo chunk as the page imports it, from beside the bundle: the real module.
+vi.mock('https://relay.example.edu/vantio-photo.js', () => import('./photo'));
+
 const w = window as any;
 let fetchMock: ReturnType<typeof vi.fn>;
 
@@ -47,7 +50,9 @@ afterEach(() => {
 it('captures, mounts into an open shadow root configured by data- attributes, and replays queued calls', async () => {
   const ready = vi.fn();
   w.VantioSignup('on', 'ready', ready);
-  w.VantioSignup('mount', '#second', { locale: 'fr' });
+  // Without the photo field here: a mount's options win over the script's. (Also, vitest's mocker
+  // fails one of two concurrent imports of the same mocked URL; a browser shares the one fetch.)
+  w.VantioSignup('mount', '#second', { locale: 'fr', fields: [] });
   await loadPage('data-locale="es" data-theme="dark" data-fields="profile_picture"', '?impression_id=imp_42&utm_source=poster');
 
   expect(location.search).toBe('?utm_source=poster');
@@ -61,10 +66,13 @@ it('captures, mounts into an open shadow root configured by data- attributes, an
   // Spanish and French come from vantio-locale-<code>.json beside the bundle.
   await vi.waitFor(() => expect(form().getByLabelText('Nombre')).toBeTruthy());
   expect(fetchMock).toHaveBeenCalledWith('https://relay.example.edu/vantio-locale-es.json');
-  expect(form().getByLabelText(/URL de la foto/)).toBeTruthy();
+  // The photo field's chunk, imported from beside the bundle, in the page's language too.
+  await vi.waitFor(() => expect((form().getByLabelText('Foto (opcional)') as HTMLInputElement).type).toBe('file'));
   await vi.waitFor(() => expect(form(document.querySelector('#second')).getByLabelText('Prénom')).toBeTruthy());
+  expect(form(document.querySelector('#second')).queryByLabelText(/Photo/)).toBeNull();
   // Styles arrive as a constructable stylesheet (or a nonce'd <style>), never as style="".
-  const styled = shadowOf(host).adoptedStyleSheets.length === 1 || shadowOf(host).querySelector('style')?.nonce === 'n0nce';
+  // (Two sheets: the form's, and the photo field's own, added by its chunk.)
+  const styled = shadowOf(host).adoptedStyleSheets.length === 2 || shadowOf(host).querySelector('style')?.nonce === 'n0nce';
   expect(styled).toBe(true);
   expect(shadowOf(host).querySelector('[style]')).toBeNull();
 });
@@ -169,7 +177,9 @@ it('remove() releases every listener and timer it added; mounting again afterwar
     });
   }
   const live = () => [...active.values()].reduce((sum, set) => sum + set.size, 0);
-  await loadPage('', '?impression_id=imp_1');
+  // With the photo field: its chunk adds nothing to the page that would outlive the form.
+  await loadPage('data-fields="profile_picture"', '?impression_id=imp_1');
+  await vi.waitFor(() => expect(form().getByLabelText('Photo (optional)')).toBeTruthy());
   w.VantioSignup('on', 'success', () => {});
   // An unreachable relay leaves a retry timer behind.
   fetchMock.mockRejectedValue(new TypeError('Failed to fetch'));

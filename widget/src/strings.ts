@@ -1,20 +1,20 @@
 /**
- * Every word the form shows. English is built in; Spanish and French (locales/*.ts) are built
+ * Every word the form shows (the photo field's English is in its chunk, photo.tsx, so a page
+ * without the field does not carry it). English is built in; Spanish and French (locales/*.ts) are built
  * into `vantio-locale-<code>.json` beside the bundle and fetched only by a page that uses them,
  * so they cost a visitor of an English page no bytes. Each string can be overridden
  * (data-strings, or `strings` when mounting). Rare rule failures share `invalid`.
  */
+import type { PhotoStrings } from './photo';
+
 const en = {
   first: 'First name',
   last: 'Last name',
   email: 'Email',
-  photo: 'Photo URL',
-  optional: 'optional',
   submit: 'Sign up',
   sending: 'Sending…',
   required: 'This is required.',
   invalid_email: 'Enter a valid email.',
-  invalid_url: 'Enter a link starting with https://',
   invalid: 'Please check this.',
   fix: 'Please fix the marked fields.',
   done: 'Thanks, {name}! You’re signed up.',
@@ -27,7 +27,8 @@ const en = {
   refused: 'This page isn’t set up for signups yet. Please tell the club.',
 };
 
-export type Strings = typeof en;
+/** The form's strings, and the photo field's: their English is in its chunk (photo.tsx). */
+export type Strings = typeof en & Partial<PhotoStrings>;
 
 /** The locales fetched on demand, as vite.config.ts builds them; English is built in. */
 const FETCHED = ['es', 'fr'];

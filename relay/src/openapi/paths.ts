@@ -90,6 +90,7 @@ const locale = (code: string, language: string): RouteDoc => ({
 const WIDGET_ROUTES: RouteDoc[] = [
   bundle('vantio-signup.js', 'The signup widget (form + impression capture)'),
   bundle('vantio-capture.js', 'Impression capture only (for pages with their own form)'),
+  bundle('vantio-photo.js', 'The photo field, an ES module the signup widget imports on pages that show it'),
   locale('es', 'Spanish'),
   locale('fr', 'French'),
   {

@@ -85,6 +85,25 @@ describe('POST /v1/pictures', () => {
     expect(await count('pictures')).toBe(0);
   });
 
+  it('names the profile_picture field in every refusal, so the widget marks its photo field', async () => {
+    const refusals = [
+      await upload('not a picture', 'image/jpeg'), // 400
+      await upload(await phoneJpeg(100, 100), 'text/plain'), // 415
+      await upload(new Uint8Array(12 * 1024 * 1024 + 1)), // 413, by the body limit
+    ];
+    const off = await createHarness({ pictures: false, publicUrl: PUBLIC });
+    try {
+      const body = new Uint8Array(await phoneJpeg(100, 100));
+      refusals.push(await off.relay.app.request('/v1/pictures', { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body }));
+    } finally {
+      await off.close();
+    }
+    expect(refusals.map((r) => r.status)).toEqual([400, 415, 413, 404]);
+    for (const refusal of refusals) {
+      expect(await refusal.json()).toMatchObject({ issues: [{ path: 'profile_picture', message: expect.any(String) }] });
+    }
+  });
+
   it('answers 404 for unknown or malformed picture ids', async () => {
     expect((await h.relay.app.request(`/pictures/${'a'.repeat(32)}.webp`)).status).toBe(404);
     expect((await h.relay.app.request('/pictures/../etc.webp')).status).toBe(404);

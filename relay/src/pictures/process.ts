@@ -51,16 +51,22 @@ async function limited<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * A refused picture, naming the `profile_picture` field in `issues` whatever the status, so
+ * the widget marks its photo field (and never takes a refusal for a reason to retry).
+ */
+export const pictureRefusal = (status: 400 | 404 | 413 | 415, message: string, issue: string) =>
+  new ApiError(status, message, { issues: [{ path: 'profile_picture', message: issue }] });
+
 const notAnImage = () =>
-  new ApiError(400, 'The file is not a picture the relay can read (JPEG, PNG, WebP, GIF, HEIF/AVIF or TIFF)', {
-    issues: [{ path: 'profile_picture', message: 'must be a JPEG, PNG, WebP, GIF, HEIF/AVIF or TIFF image' }],
-  });
+  pictureRefusal(400, 'The file is not a picture the relay can read (JPEG, PNG, WebP, GIF, HEIF/AVIF or TIFF)', 'must be a JPEG, PNG, WebP, GIF, HEIF/AVIF or TIFF image');
+
+export const tooManyBytes = () =>
+  pictureRefusal(413, `A picture may be at most ${PICTURE_MAX_BYTES / 1024 / 1024} MB`, `must be at most ${PICTURE_MAX_BYTES / 1024 / 1024} MB`);
 
 /** Decodes, checks and re-encodes one upload; throws a 400/413 ApiError for anything refused. */
 export async function processPicture(input: Uint8Array): Promise<ProcessedPicture> {
-  if (input.byteLength > PICTURE_MAX_BYTES) {
-    throw new ApiError(413, `A picture may be at most ${PICTURE_MAX_BYTES / 1024 / 1024} MB`);
-  }
+  if (input.byteLength > PICTURE_MAX_BYTES) throw tooManyBytes();
   if (input.byteLength === 0) throw notAnImage();
   return limited(async () => {
     const sharp = await loadSharp();
@@ -76,9 +82,8 @@ export async function processPicture(input: Uint8Array): Promise<ProcessedPictur
     if (!format || !ALLOWED_FORMATS.has(format) || !width || !height) throw notAnImage();
     if (width * height > PICTURE_MAX_PIXELS) throw tooManyPixels();
     if (Math.max(width, height) > PICTURE_MAX_SIDE || Math.min(width, height) < PICTURE_MIN_SIDE) {
-      throw new ApiError(400, `A picture's sides must be ${PICTURE_MIN_SIDE} to ${PICTURE_MAX_SIDE} pixels`, {
-        issues: [{ path: 'profile_picture', message: `sides must be ${PICTURE_MIN_SIDE} to ${PICTURE_MAX_SIDE} pixels` }],
-      });
+      const sides = `${PICTURE_MIN_SIDE} to ${PICTURE_MAX_SIDE} pixels`;
+      throw pictureRefusal(400, `A picture's sides must be ${sides}`, `sides must be ${sides}`);
     }
     try {
       // rotate() applies the EXIF orientation to the pixels before the metadata is dropped
@@ -97,5 +102,6 @@ export async function processPicture(input: Uint8Array): Promise<ProcessedPictur
 }
 
 function tooManyPixels() {
-  return new ApiError(413, `A picture may have at most ${PICTURE_MAX_PIXELS / 1_000_000} megapixels`);
+  const megapixels = PICTURE_MAX_PIXELS / 1_000_000;
+  return pictureRefusal(413, `A picture may have at most ${megapixels} megapixels`, `must have at most ${megapixels} megapixels`);
 }

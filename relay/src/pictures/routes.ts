@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from '../http/errors';
 import type { Pictures } from './index';
-import { PICTURE_MAX_BYTES } from './process';
+import { PICTURE_MAX_BYTES, pictureRefusal, tooManyBytes } from './process';
 
 /** Content is addressed by hash: a URL's bytes never change, so caches keep them for a year. */
 export const PICTURE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
@@ -20,14 +20,14 @@ export function pictureRoutes(pictures: Pictures | undefined) {
     bodyLimit({
       maxSize: PICTURE_MAX_BYTES,
       onError: () => {
-        throw new ApiError(413, `A picture may be at most ${PICTURE_MAX_BYTES / 1024 / 1024} MB`);
+        throw tooManyBytes();
       },
     }),
     async (c) => {
-      if (!pictures) throw new ApiError(404, 'Photo uploads are off on this relay (RELAY_PICTURES)');
+      if (!pictures) throw pictureRefusal(404, 'Photo uploads are off on this relay (RELAY_PICTURES)', 'photo uploads are off on this relay');
       const type = c.req.header('content-type') ?? '';
       if (!/^image\//i.test(type) && !/^application\/octet-stream/i.test(type)) {
-        throw new ApiError(415, 'Send the picture bytes with an image/* Content-Type');
+        throw pictureRefusal(415, 'Send the picture bytes with an image/* Content-Type', 'must be sent with an image/* Content-Type');
       }
       const bytes = new Uint8Array(await c.req.arrayBuffer());
       const stored = await pictures.upload(bytes);

@@ -5,13 +5,10 @@ export default {
   first: 'Nombre',
   last: 'Apellidos',
   email: 'Correo electrónico',
-  photo: 'URL de la foto',
-  optional: 'opcional',
   submit: 'Inscribirme',
   sending: 'Enviando…',
   required: 'Campo obligatorio.',
   invalid_email: 'Escribe un correo válido.',
-  invalid_url: 'Escribe un enlace con https://',
   invalid: 'Revisa este campo.',
   fix: 'Corrige los campos marcados.',
   done: '¡Gracias, {name}! Te has inscrito.',
@@ -22,4 +19,9 @@ export default {
   framed: 'Este formulario no puede ver qué cartel escaneaste desde dentro de esta página. Pide al club su enlace directo de inscripción.',
   noStore: 'Tu navegador bloquea el almacenamiento, así que esta página no podrá recordarte más tarde: inscríbete ahora.',
   refused: 'Esta página aún no está preparada para inscripciones. Avisa al club, por favor.',
-} satisfies Strings;
+  // The photo field's (its chunk holds the English).
+  photo: 'Foto',
+  optional: 'opcional',
+  photoRefused: 'Este archivo no es una imagen válida. Elige una foto.',
+  photoRemove: 'Quitar la foto',
+} satisfies Required<Strings>;

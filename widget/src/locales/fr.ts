@@ -5,13 +5,10 @@ export default {
   first: 'Prénom',
   last: 'Nom',
   email: 'E-mail',
-  photo: 'URL de la photo',
-  optional: 'facultatif',
   submit: 'S’inscrire',
   sending: 'Envoi…',
   required: 'Champ obligatoire.',
   invalid_email: 'Saisissez un e-mail valide.',
-  invalid_url: 'Saisissez un lien en https://',
   invalid: 'Vérifiez ce champ.',
   fix: 'Corrigez les champs signalés.',
   done: 'Merci, {name}\u00a0! Vous êtes inscrit·e.',
@@ -22,4 +19,9 @@ export default {
   framed: 'Ce formulaire ne peut pas voir quelle affiche vous avez scannée depuis cette page. Demandez au club son lien d’inscription direct.',
   noStore: 'Votre navigateur bloque le stockage\u00a0: cette page ne pourra pas se souvenir de vous plus tard. Inscrivez-vous maintenant.',
   refused: 'Cette page n’est pas encore configurée pour les inscriptions. Merci de prévenir le club.',
-} satisfies Strings;
+  // The photo field's (its chunk holds the English).
+  photo: 'Photo',
+  optional: 'facultatif',
+  photoRefused: 'Ce fichier n’est pas une image utilisable. Choisissez une photo.',
+  photoRemove: 'Retirer la photo',
+} satisfies Required<Strings>;

@@ -1,0 +1,185 @@
+/**
+ * The widget's photo field on a phone, on a club site of another origin under its strict CSP,
+ * against the real relay (pictures on, as in sandbox mode) and the emulator: a 12-megapixel
+ * photo with EXIF and GPS leaves the phone downscaled and without its metadata, reaches the
+ * referral as a relay picture and is deleted on erase; a text file posing as a JPEG is refused
+ * before anything is sent; a photo survives the offline outbox and a reload; the chunk is
+ * fetched only where the field is shown; axe in light and dark.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import type { Page, Request } from '@playwright/test';
+import sharp from 'sharp';
+import { expect, expectReferrals, fillForm, status, submitButton, test } from '../harness/fixtures';
+import { phoneJpeg, textAsJpeg } from '../harness/photos';
+
+test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+
+const THANKS = 'Thanks, Ada! You’re signed up.';
+const SAVED = 'You’re offline. Your signup is saved and will be sent automatically.';
+const REFUSED = 'This file is not a picture we can use. Choose a photo.';
+
+const photoInput = (page: Page) => page.getByLabel('Photo (optional)');
+const preview = (page: Page) => page.getByRole('img', { name: 'Photo' });
+
+/** Every request the page makes, and the photo uploads' bodies (what left the phone). */
+function record(page: Page) {
+  const urls: string[] = [];
+  const uploads: Buffer[] = [];
+  page.on('request', (request: Request) => {
+    urls.push(request.url());
+    if (request.method() === 'POST' && request.url().endsWith('/v1/pictures')) uploads.push(request.postDataBuffer()!);
+  });
+  return { urls, uploads, posts: (path: string) => urls.filter((url) => url.endsWith(path)) };
+}
+
+async function expectNoAxeViolations(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
+test('a 12 MP photo with EXIF and GPS leaves the phone ≤ 1024 px without them, reaches the referral, and is deleted on erase', async ({
+  page,
+  site,
+  relay,
+  impression,
+  cspViolations,
+}) => {
+  // Held upright: landscape pixels, EXIF orientation 6.
+  const jpeg = await phoneJpeg(6);
+  const original = await sharp(jpeg).metadata();
+  expect([original.width, original.height, original.orientation]).toEqual([4000, 3000, 6]);
+  expect(original.exif!.includes('TestPhone')).toBe(true);
+
+  const traffic = record(page);
+  await page.goto(`${site.origin}/photo?impression_id=${impression}`);
+  await fillForm(page);
+  await photoInput(page).setInputFiles({ name: 'IMG_0001.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+  await expect(preview(page)).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Remove photo' })).toBeVisible();
+  expect(traffic.posts('/v1/pictures')).toEqual([]); // chosen, not sent: that happens with the signup
+  await submitButton(page).click();
+  await expect(status(page)).toHaveText(THANKS);
+
+  // What left the phone: the browser's own re-encode, upright, at most 1024 px, no EXIF or GPS.
+  expect(traffic.uploads).toHaveLength(1);
+  const sent = await sharp(traffic.uploads[0]!).metadata();
+  expect([sent.format, sent.width, sent.height]).toEqual(['jpeg', 768, 1024]);
+  expect(sent.exif).toBeUndefined();
+  expect(traffic.uploads[0]!.includes('TestPhone')).toBe(false);
+  expect(traffic.uploads[0]!.length).toBeLessThan(jpeg.length / 5);
+
+  const [referral] = await expectReferrals(relay, impression, 1);
+  expect(referral!.profile_picture).toMatch(new RegExp(`^${relay.url}/pictures/[A-Za-z0-9_-]{32}\\.webp$`));
+  const served = await fetch(referral!.profile_picture!);
+  expect(served.status).toBe(200);
+  const bytes = Buffer.from(await served.arrayBuffer());
+  const stored = await sharp(bytes).metadata();
+  expect([stored.format, stored.width, stored.height]).toEqual(['webp', 768, 1024]);
+  expect(stored.exif).toBeUndefined();
+  expect(bytes.includes('TestPhone')).toBe(false);
+
+  await relay.admin('/people/ada@example.edu', { method: 'DELETE' });
+  expect((await fetch(referral!.profile_picture!)).status).toBe(404);
+  expect(await cspViolations()).toEqual([]);
+});
+
+test('a text file renamed .jpg is refused in the field: nothing uploaded, no signup sent', async ({ page, site, relay, impression }) => {
+  const traffic = record(page);
+  await page.goto(`${site.origin}/photo?impression_id=${impression}`);
+  await fillForm(page);
+  await photoInput(page).setInputFiles(textAsJpeg);
+  await expect(photoInput(page)).toHaveAttribute('aria-invalid', 'true');
+  await expect(photoInput(page)).toHaveAccessibleDescription(REFUSED);
+  await expect(preview(page)).toHaveCount(0);
+
+  await submitButton(page).click();
+  await expect(status(page)).toHaveText('Please fix the marked fields.');
+  await expect(photoInput(page)).toBeFocused();
+  await expect(page.getByLabel('Email')).toHaveValue('ada@example.edu');
+  await page.waitForTimeout(500);
+  expect(traffic.posts('/v1/pictures')).toEqual([]);
+  expect(traffic.posts('/v1/signups')).toEqual([]);
+  expect(await relay.referrals(impression)).toHaveLength(0);
+});
+
+test('offline with a photo, reload, back online: sent once with one key, and the referral has the picture', async ({
+  page,
+  context,
+  site,
+  relay,
+  impression,
+}) => {
+  await page.goto(`${site.origin}/photo?impression_id=${impression}`);
+  const offline = (route: { abort(code: string): Promise<void> }) => route.abort('internetdisconnected');
+  await page.route('**/v1/pictures', offline);
+  await page.route('**/v1/signups', offline);
+  await fillForm(page);
+  await photoInput(page).setInputFiles({ name: 'IMG_0002.jpg', mimeType: 'image/jpeg', buffer: await phoneJpeg() });
+  await expect(preview(page)).toBeVisible();
+  await submitButton(page).click();
+  await expect(status(page)).toHaveText(SAVED);
+  // The outbox holds the downscaled photo with the submission, on the device.
+  const [entry] = await page.evaluate(() => JSON.parse(localStorage.getItem('vantio_outbox') ?? '[]'));
+  expect(entry.p.length).toBeGreaterThan(1000);
+  expect((await sharp(Buffer.from(entry.p, 'base64')).metadata()).width).toBe(1024);
+
+  await page.reload();
+  await expect(status(page)).toHaveText(SAVED);
+
+  const traffic = record(page);
+  const keys: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && request.url().endsWith('/v1/signups')) keys.push(request.headers()['idempotency-key']!);
+  });
+  await page.unroute('**/v1/pictures');
+  await page.unroute('**/v1/signups');
+  await context.setOffline(true);
+  await context.setOffline(false);
+  await expect(status(page)).toHaveText(THANKS);
+  expect(keys).toEqual([entry.k]);
+  expect(traffic.uploads).toHaveLength(1);
+  const [referral] = await expectReferrals(relay, impression, 1);
+  expect(referral!.profile_picture).toMatch(new RegExp(`^${relay.url}/pictures/[A-Za-z0-9_-]{32}\\.webp$`));
+  expect((await fetch(referral!.profile_picture!)).status).toBe(200);
+  expect(await page.evaluate(() => localStorage.getItem('vantio_outbox'))).toBeNull();
+  await page.waitForTimeout(500);
+  expect(await relay.referrals(impression)).toHaveLength(1);
+});
+
+test('the photo chunk is fetched once where the field is shown, and never where it is not', async ({ page, site, impression }) => {
+  const without = record(page);
+  await page.goto(`${site.origin}/join?impression_id=${impression}`);
+  await expect(page.getByLabel('First name')).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  expect(without.urls.filter((url) => url.includes('vantio-photo'))).toEqual([]);
+  await expect(page.getByLabel(/Photo/)).toHaveCount(0);
+
+  const other = await page.context().newPage();
+  const withField = record(other);
+  await other.goto(`${site.origin}/photo?impression_id=${impression}`);
+  await expect(photoInput(other)).toBeVisible();
+  await other.waitForLoadState('networkidle');
+  expect(withField.urls.filter((url) => url.includes('vantio-photo'))).toHaveLength(1);
+  await other.close();
+});
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test(`axe-clean in ${colorScheme}: the field, its refusal and its preview; no CSP violation`, async ({ page, site, impression, cspViolations }) => {
+    await page.emulateMedia({ colorScheme });
+    await page.goto(`${site.origin}/photo?impression_id=${impression}`);
+    await expect(photoInput(page)).toBeVisible();
+    await expectNoAxeViolations(page);
+    await photoInput(page).setInputFiles(textAsJpeg);
+    await expect(photoInput(page)).toHaveAttribute('aria-invalid', 'true');
+    await expectNoAxeViolations(page);
+    await photoInput(page).setInputFiles({ name: 'IMG_0003.jpg', mimeType: 'image/jpeg', buffer: await phoneJpeg() });
+    await expect(preview(page)).toBeVisible();
+    const box = (await preview(page).boundingBox())!;
+    expect(box.width).toBeLessThanOrEqual(390);
+    await expectNoAxeViolations(page);
+    await page.getByRole('button', { name: 'Remove photo' }).click();
+    await expect(preview(page)).toHaveCount(0);
+    await expect(photoInput(page)).toBeFocused();
+    expect(await cspViolations()).toEqual([]);
+  });
+}
