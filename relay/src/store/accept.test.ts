@@ -93,6 +93,29 @@ describe.each(testEngines())('store.accept on $name', (engine) => {
     expect(await count(store, 'outbox')).toBe(0);
   });
 
+  it('answers each kind right when they arrive together in one batch', async () => {
+    const twin = await store.accept(signup('twin@example.edu'));
+    const keyed = await store.accept(signup('keyed@example.edu', { clientKey: 'widget:k1', requestHash: 'h1' }));
+    await store.accept(signup('twin@example.edu', { clientKey: 'api:bound', requestHash: 'hb' }));
+    const results = await Promise.all([
+      store.accept(signup('new@example.edu')),
+      store.accept(signup('twin@example.edu')),
+      store.accept(signup('keyed@example.edu', { clientKey: 'widget:k1', requestHash: 'h1' })),
+      store.accept(signup('other@example.edu', { clientKey: 'widget:k1', requestHash: 'h2' })),
+      store.accept(signup('third@example.edu', { clientKey: 'api:bound', requestHash: 'h3' })),
+      store.accept(signup('bot@example.edu', { hold: { reason: 'honeypot', signals: {} } })),
+      store.accept(signup('pair@example.edu', { clientKey: 'widget:p', requestHash: 'hp1' })),
+      store.accept(signup('pair2@example.edu', { clientKey: 'widget:p', requestHash: 'hp2' })),
+    ]);
+    expect(results.slice(0, 6).map((result) => result.kind)).toEqual(['created', 'duplicate', 'replayed', 'key_conflict', 'key_conflict', 'created']);
+    // Two bodies under one new key at the same moment: one is stored, the other refused.
+    expect(results.slice(6).map((result) => result.kind).sort()).toEqual(['created', 'key_conflict']);
+    expect(results[1]!.signup.id).toBe(twin.signup.id);
+    expect(results[2]!.signup.id).toBe(keyed.signup.id);
+    expect(results[5]!.signup.state).toBe('held');
+    expect(await count(store, 'signups')).toBe(5);
+  });
+
   it('creates one signup when the same person arrives many times at once', async () => {
     const results = await Promise.all(Array.from({ length: 8 }, () => store.accept(signup('ada@example.edu'))));
     expect(results.filter((result) => result.kind === 'created')).toHaveLength(1);
@@ -152,6 +175,90 @@ describe.skipIf(!serverUrl)('PostgreSQL store.accept', () => {
       await expect.poll(() => woken, { timeout: 5_000 }).toBeGreaterThan(before);
     } finally {
       await Promise.all([a.close(), b.close()]);
+      await database.drop();
+    }
+  });
+
+  it('sends a trailing wake-up for a quiet batch inside the window, after it committed', async () => {
+    const database = await createTestDatabase(serverUrl!);
+    const { PostgresStore } = await import('./postgres/engine');
+    const { AcceptBatcher } = await import('./postgres/accept');
+    const store = await PostgresStore.open(database.url);
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    try {
+      const seen: number[] = [];
+      const batcher = new AcceptBatcher({
+        pool,
+        acceptOne: (input) => store.transaction((tx) => tx.signups.accept(input)),
+        maxInFlight: 1,
+        // The clock stands still: every batch after the first is inside the window.
+        now: () => T0,
+        wakeOthers: async () => {
+          seen.push(Number((await store.read.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM outbox'))!.n));
+        },
+      });
+      const { newSignupRow } = await import('./repos/signups');
+      const accept = (email: string) => {
+        const input = signup(email);
+        return batcher.accept(input, newSignupRow(input));
+      };
+      await accept('first@example.edu'); // carries the window's NOTIFY itself
+      await accept('second@example.edu'); // quiet: owes one
+      await expect.poll(() => seen, { timeout: 2_000 }).toEqual([2]);
+      expect(batcher.stats).toEqual({ statements: 2, rows: 2 });
+    } finally {
+      await pool.end();
+      await store.close();
+      await database.drop();
+    }
+  });
+
+  it('answers a batch the database cannot take with its error, without a unit per signup', async () => {
+    const { AcceptBatcher } = await import('./postgres/accept');
+    const { newSignupRow } = await import('./repos/signups');
+    const { default: pg } = await import('pg');
+    // A server that is not there: port 1 on loopback refuses at once.
+    const pool = new pg.Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none', connectionTimeoutMillis: 2_000 });
+    pool.on('error', () => undefined);
+    let units = 0;
+    const batcher = new AcceptBatcher({
+      pool,
+      acceptOne: async () => {
+        units += 1;
+        throw new Error('no unit expected');
+      },
+      maxInFlight: 2,
+      wakeOthers: async () => undefined,
+    });
+    try {
+      const inputs = [signup('a@example.edu'), signup('b@example.edu')];
+      const results = await Promise.allSettled(inputs.map((input) => batcher.accept(input, newSignupRow(input))));
+      expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+      expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'ECONNREFUSED' });
+      expect(units).toBe(0);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('keeps working when another relay migrates a table under its prepared statements', async () => {
+    const database = await createTestDatabase(serverUrl!);
+    const { PostgresStore } = await import('./postgres/engine');
+    const store = await PostgresStore.open(database.url);
+    try {
+      const first = await store.accept(signup('ada@example.edu'));
+      // Prepared on the pool's connections (SELECT * and the claim's s.*).
+      expect(await store.read.signups.get(first.signup.id)).toMatchObject({ email: 'ada@example.edu' });
+      expect(await store.claimDue(T0, 1, 30_000)).toHaveLength(1);
+      await store.read.sql.run('ALTER TABLE signups ADD COLUMN added_by_a_newer_relay TEXT');
+      expect(await store.read.signups.get(first.signup.id)).toMatchObject({ email: 'ada@example.edu' });
+      const second = await store.accept(signup('grace@example.edu'));
+      expect((await store.claimDue(T0 + 60_000, 5, 30_000)).map((claim) => claim.signup.id).sort()).toEqual(
+        [first.signup.id, second.signup.id].sort(),
+      );
+    } finally {
+      await store.close();
       await database.drop();
     }
   });

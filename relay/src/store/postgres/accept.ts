@@ -13,7 +13,7 @@ import type { Pool } from 'pg';
 import { SIGNUP_INSERT_COLUMNS, signupInsertValues } from '../repos/signups';
 import type { SqlValue } from '../sql';
 import type { AcceptResult, NewSignup, SignupRow } from '../types';
-import { numberPlaceholders, pgChannel } from './executor';
+import { isRowLevelError, numberPlaceholders, pgChannel, queryPrepared } from './executor';
 
 const BIGINT_COLUMNS = new Set<string>(['created_at', 'updated_at']);
 const arrays = SIGNUP_INSERT_COLUMNS.map((column) => (BIGINT_COLUMNS.has(column) ? '?::bigint[]' : '?::text[]')).join(', ');
@@ -77,7 +77,8 @@ export class AcceptBatcher {
   private queue: Pending[] = [];
   private scheduled = false;
   private inFlight = 0;
-  private readonly flushing = new Set<Promise<void>>();
+  /** Batch statements and fallback units still running. */
+  private readonly working = new Set<Promise<void>>();
   private lastWakeAt = -Infinity;
   private trailingWake: NodeJS.Timeout | undefined;
   /** Statements and rows, for tests of the batching. */
@@ -98,22 +99,35 @@ export class AcceptBatcher {
     // After this turn's requests have queued theirs: that is what makes a batch.
     setImmediate(() => {
       this.scheduled = false;
-      const flushing = this.flush();
-      this.flushing.add(flushing);
-      void flushing.finally(() => this.flushing.delete(flushing));
+      // A backlog larger than one batch fills every free slot, not one per turn.
+      while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) this.track(this.flush());
     });
   }
 
-  /** Resolves once every queued signup has its answer (close() waits for it). */
+  private track(work: Promise<void>): void {
+    this.working.add(work);
+    void work.finally(() => this.working.delete(work));
+  }
+
+  /** Resolves once every queued signup has its answer, fallbacks included (close() waits for it). */
   async idle(): Promise<void> {
-    while (this.queue.length > 0 || this.flushing.size > 0 || this.scheduled) {
-      await (this.flushing.size > 0 ? Promise.allSettled([...this.flushing]) : new Promise((resolve) => setImmediate(resolve)));
+    while (this.queue.length > 0 || this.working.size > 0 || this.scheduled) {
+      await (this.working.size > 0 ? Promise.allSettled([...this.working]) : new Promise((resolve) => setImmediate(resolve)));
     }
   }
 
   private async flush(): Promise<void> {
-    const batch = this.queue.splice(0, MAX_BATCH);
+    const taken = this.queue.splice(0, MAX_BATCH);
+    // A value PostgreSQL cannot store must not fail everyone else's statement: its own unit
+    // refuses it (UnstorableText, a 400).
+    const batch = taken.filter((pending) => {
+      if (!signupInsertValues(pending.signup).some((value) => typeof value === 'string' && value.includes('\u0000'))) return true;
+      this.acceptAlone(pending);
+      return false;
+    });
     if (batch.length === 0) return;
+    // One order for every relay: two batches holding the same people lock them alike, never in a cycle.
+    batch.sort((a, b) => (a.signup.upstream_key < b.signup.upstream_key ? -1 : a.signup.upstream_key > b.signup.upstream_key ? 1 : 0));
     this.inFlight += 1;
     try {
       const inserted = await this.insertBatch(batch);
@@ -121,10 +135,16 @@ export class AcceptBatcher {
         if (inserted.has(pending.signup.id)) pending.resolve({ kind: 'created', signup: pending.signup });
         else this.acceptAlone(pending);
       }
-    } catch {
-      // The statement failed as a whole (e.g. one value PostgreSQL cannot store): each signup
-      // goes through its own unit, which stores it or gives it its own error.
-      for (const pending of batch) this.acceptAlone(pending);
+    } catch (error) {
+      if (isRowLevelError(error)) {
+        // The statement failed on a value or lost a race: each signup goes through its own
+        // unit, which stores it, retries it or gives it its own error.
+        for (const pending of batch) this.acceptAlone(pending);
+      } else {
+        // The database is down or the connection broke: no fallback herd, everyone hears now
+        // (a 503; a client sending again with its key gets the stored signup if it committed).
+        for (const pending of batch) pending.reject(error);
+      }
     } finally {
       this.inFlight -= 1;
       this.schedule();
@@ -132,7 +152,7 @@ export class AcceptBatcher {
   }
 
   private acceptAlone(pending: Pending): void {
-    this.options.acceptOne(pending.input).then(pending.resolve, pending.reject);
+    this.track(this.options.acceptOne(pending.input).then(pending.resolve, pending.reject));
   }
 
   private async insertBatch(batch: Pending[]): Promise<Set<string>> {
@@ -143,17 +163,16 @@ export class AcceptBatcher {
     const now = (this.options.now ?? Date.now)();
     const wake = now - this.lastWakeAt >= WAKE_WINDOW_MS;
     if (wake) this.lastWakeAt = now;
-    const { rows } = await this.options.pool.query<{ synchronous_commit: string; ids: string[] }>({
+    const { rows } = await queryPrepared<{ ids: string[] }>(this.options.pool, {
       name: wake ? 'vantio_accept_and_wake' : 'vantio_accept_quietly',
       text: wake ? ACCEPT_AND_WAKE : ACCEPT_QUIETLY,
       values: columnsOfValues,
     });
-    const row = rows[0];
-    if (row?.synchronous_commit !== 'on') throw new Error('postgres: the accept statement did not run with synchronous_commit on');
+    const ids = rows[0]!.ids;
     this.stats.statements += 1;
-    this.stats.rows += row.ids.length;
-    if (!wake && row.ids.length > 0) this.oweWake();
-    return new Set(row.ids);
+    this.stats.rows += ids.length;
+    if (!wake && ids.length > 0) this.oweWake();
+    return new Set(ids);
   }
 
   private oweWake(): void {

@@ -22,7 +22,7 @@ import {
   type Store,
 } from '../types';
 import { AcceptBatcher } from './accept';
-import { PgSql, pgChannel } from './executor';
+import { PgSql, pgChannel, queryPrepared } from './executor';
 import { migratePostgres } from './migrate';
 
 type PgModule = (typeof import('pg'))['default'];
@@ -136,7 +136,7 @@ export class PostgresStore implements Store {
   async claimDue(now: number, limit: number, leaseMs: number): Promise<Claim[]> {
     if (limit <= 0) return [];
     // One round trip: lease the rows and read their signups (a delivery slot waits for it).
-    const { rows } = await this.pool.query<SignupRow & { lease_claim_id: string; lease_due_at: number; lease_until_at: number }>({
+    const { rows } = await queryPrepared<SignupRow & { lease_claim_id: string; lease_due_at: number; lease_until_at: number }>(this.pool, {
       name: 'vantio_claim_due',
       text: `WITH leased AS (
          UPDATE outbox SET claim_id = gen_random_uuid()::text, lease_until = $2

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient, QueryConfig } from 'pg';
+import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import type { Dialect, Sql, SqlValue, StoreChannel } from '../sql';
 import { UnstorableText } from '../types';
 
@@ -70,6 +70,31 @@ function queryConfig(text: string, params: readonly SqlValue[]): QueryConfig {
 }
 
 /**
+ * A statement failed on what it was given (a data exception, an integrity violation) or lost a
+ * race (serialization failure, deadlock), not on the database or the connection: running its
+ * rows again one by one can succeed.
+ */
+export function isRowLevelError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23') || code === '40001' || code === '40P01');
+}
+
+/**
+ * A named (per-connection prepared) statement, run again unnamed when the server refuses the
+ * cached plan: after another relay's migration changed a table, a `SELECT *` prepared before
+ * it fails with 0A000 ("cached plan must not change result type") on every use.
+ */
+export async function queryPrepared<R extends QueryResultRow>(db: Pool | PoolClient, config: QueryConfig): Promise<QueryResult<R>> {
+  try {
+    return await db.query<R>(config);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '0A000' || !config.name) throw error;
+    const { name: _stale, ...unnamed } = config;
+    return db.query<R>(unnamed);
+  }
+}
+
+/**
  * `Sql` over the pool (committed reads, one statement each) or over one client inside a
  * unit of work, whose notifications are collected and sent just before COMMIT, so they
  * are delivered exactly when (and only if) it commits.
@@ -84,15 +109,15 @@ export class PgSql implements Sql {
   ) {}
 
   async all<T>(text: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return (await this.db.query(queryConfig(text, params))).rows as T[];
+    return (await queryPrepared(this.db, queryConfig(text, params))).rows as T[];
   }
 
   async get<T>(text: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-    return (await this.db.query(queryConfig(text, params))).rows[0] as T | undefined;
+    return (await queryPrepared(this.db, queryConfig(text, params))).rows[0] as T | undefined;
   }
 
   async run(text: string, params: readonly SqlValue[] = []): Promise<number> {
-    return (await this.db.query(queryConfig(text, params))).rowCount ?? 0;
+    return (await queryPrepared(this.db, queryConfig(text, params))).rowCount ?? 0;
   }
 
   notify(channel: StoreChannel): void {
