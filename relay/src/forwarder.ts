@@ -31,6 +31,8 @@ export interface ForwarderOptions {
   stateRefreshMs?: number;
   /** Source of jitter; injectable for deterministic tests. */
   random?: () => number;
+  /** With nothing waiting, how often to look at the outbox anyway (default 60 s). */
+  idleLookMs?: number;
   onAttempt?: (event: AttemptEvent) => void;
   onError?: (error: unknown, context: string) => void;
 }
@@ -161,6 +163,9 @@ export class Forwarder {
     }
     const next = await store.nextDueAt(now);
     if (next !== null && next > now) this.wakeAt(next, now);
+    // With nothing waiting, still look once a minute: a wake-up lost with another relay's
+    // NOTIFY (a dropped connection, a failed query) costs at most that.
+    else if (next === null) this.wakeAt(now + (this.options.idleLookMs ?? MAX_TIMER_MS), now);
   }
 
   private async refreshShared(now: number, force = false): Promise<void> {

@@ -281,3 +281,21 @@ describe('POST /v1/signups → SQLite → forwarder → Vantio', () => {
     expect(Object.values((await h.referrals()).create_calls)).toEqual([2]); // re-sent once, same key
   });
 });
+
+describe('a wake-up that never came', () => {
+  it('delivers a signup committed without a notification at the next idle look', async () => {
+    await h.close();
+    h = await createHarness({ idleLookMs: 200 });
+    // Another relay's NOTIFY lost on the way: the rows are there, nobody was told.
+    const email = 'lost-wakeup@example.edu';
+    await h.relay.store.transaction(async (tx) => {
+      await tx.sql.run(
+        `INSERT INTO signups (id, source, state, impression_id, first_name, last_name, email, email_norm, upstream_key, created_at, updated_at)
+         VALUES ('sgn_lost', 'api', 'queued', 'imp_demo_1', 'Lost', 'Wakeup', ?, ?, ?, ?, ?)`,
+        [email, email, upstreamIdempotencyKey('imp_demo_1', email), START, START],
+      );
+      await tx.sql.run('INSERT INTO outbox (signup_id, due_at) VALUES (?, ?)', ['sgn_lost', START]);
+    });
+    await expect.poll(async () => (await signupState('sgn_lost')).state, { timeout: 5_000 }).toBe('delivered');
+  });
+});

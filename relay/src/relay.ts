@@ -27,6 +27,8 @@ export interface RelayOptions extends AppConfig {
   databaseUrl?: string | undefined;
   /** How long a claimed outbox row is this relay's (default: the upstream timeout + 20 s, at least 30 s). */
   leaseMs?: number;
+  /** How often an idle forwarder looks at the outbox without a wake-up (default 60 s). */
+  idleLookMs?: number;
   vantioApiUrl: string;
   vantioSecretKey: string;
   forwardConcurrency: number;
@@ -100,6 +102,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     authProbeMs: options.authProbeMs,
     leaseMs: options.leaseMs ?? Math.max(30_000, options.upstreamTimeoutMs + 20_000),
     ...(options.random ? { random: options.random } : {}),
+    ...(options.idleLookMs ? { idleLookMs: options.idleLookMs } : {}),
     onAttempt: (event) => {
       const level = event.outcome === 'created' ? 'debug' : 'warn';
       logger[event.stale ? 'warn' : level](
