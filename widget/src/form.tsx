@@ -92,7 +92,7 @@ export function renderForm(container: Element, { t, hasImpression, photo, notice
     focusStatusWhenSettled = true;
     update({ phase: SENDING, status: t.sending, errors: {} });
     const fillMs = firstInput && Date.now() - firstInput;
-    // Removed while the photo was being prepared: a torn-down form sends nothing.
+    // Removed while the photo was being prepared (the teardown empties `offs`): a torn-down form sends nothing.
     const go = (picture?: string) => offs[0] && keys.add(send(fields, fields[TRAP], fillMs, picture));
     // A photo still being prepared goes with the submission once ready; an unusable one stops it.
     if (!photoField) go();
