@@ -16,7 +16,7 @@ export const impressionCommand = (captured: Captured) => (callback?: (id: string
 /** The capture bundle's commands (the signup bundle has its own `consent` and `on`, see mount.ts). */
 export const captureCommands = (captured: Captured): Commands => ({
   // No argument means granted: only an explicit `false` withdraws.
-  consent: (granted?: boolean) => captured.consent(granted !== false),
+  consent: (granted?: boolean) => captured.consent(granted != false),
   impression: impressionCommand(captured),
   on,
 });

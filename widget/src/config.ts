@@ -30,15 +30,15 @@ export function readCaptureConfig(script: HTMLScriptElement | null): CaptureConf
   return {
     params: list(data.params, ['impression_id', 'imp']),
     days: days > 0 ? days : 30,
-    firstTouch: data.touch === 'first',
+    firstTouch: data.touch == 'first',
     cookieDomain: data.cookieDomain,
-    consentRequired: data.consent === 'required',
+    consentRequired: data.consent == 'required',
     impressionId: data.impressionId,
   };
 }
 
 /** Runs `start` once the document is parsed, so auto-mount and queued commands find their elements. */
 export function whenParsed(start: () => void): void {
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  if (document.readyState == 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
 }

@@ -14,7 +14,15 @@ import type { PhotoChunk } from './mount';
 import type { Strings } from './strings';
 
 type FieldName = keyof SignupFields | 'profile_picture';
-type Phase = 'idle' | 'sending' | 'queued' | 'done';
+/** Numbers, in this order, so the tests of phase are short comparisons (the bundle is at its budget). */
+const IDLE = 0;
+const SENDING = 1;
+const QUEUED = 2;
+const DONE = 3;
+type Phase = typeof IDLE | typeof SENDING | typeof QUEUED | typeof DONE;
+/** Where `update` moves the focus afterwards: the first marked field, or the status line. */
+const FOCUS_FIELD = 1;
+const FOCUS_STATUS = 2;
 /** Per field, the key of its message in Strings: a rule code, or `invalid`. */
 type FieldErrors = Partial<Record<FieldName, string>>;
 
@@ -38,7 +46,7 @@ export interface FormProps {
 
 /** Renders the form into `container`; returns the function that removes it. */
 export function renderForm(container: Element, { t, hasImpression, photo, notice, success = {}, send, waiting }: FormProps): () => void {
-  let phase: Phase = waiting.length ? 'queued' : 'idle';
+  let phase: Phase = waiting.length ? QUEUED : IDLE;
   let status = waiting.length ? t.saved : '';
   let errors: FieldErrors = {};
   let tried = false;
@@ -57,59 +65,57 @@ export function renderForm(container: Element, { t, hasImpression, photo, notice
     () => {},
   );
 
-  const update = (next: { phase?: Phase; status?: string; errors?: FieldErrors }, focus?: 'field' | 'status') => {
+  const update = (next: { phase?: Phase; status?: string; errors?: FieldErrors }, focus?: typeof FOCUS_FIELD | typeof FOCUS_STATUS | false | 0) => {
     ({ phase = phase, status = status, errors = errors } = next); // what `next` leaves out stays
     paint();
-    if (focus === 'field') {
+    if (focus == FOCUS_FIELD) {
       (form().elements.namedItem(FIELDS.find((field) => errors[field])!) as HTMLElement | null)?.focus();
-    } else if (focus === 'status') {
+    } else if (focus) {
       container.querySelector<HTMLElement>('.s')!.focus();
     }
   };
 
-  const read = (): SignupFields & { trap: string } => {
+  /** The typed fields and the honeypot's value (under its own name), as text. */
+  const read = () => {
     const data = new FormData(form());
-    const value = (field: string) => String(data.get(field) ?? '');
-    return {
-      first_name: value('first_name'),
-      last_name: value('last_name'),
-      email: value('email'),
-      trap: value(TRAP),
-    };
+    return Object.fromEntries([...FIELDS.slice(0, 3), TRAP].map((field) => [field, String(data.get(field) ?? '')])) as Record<keyof SignupFields | typeof TRAP, string>;
   };
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    if (phase !== 'idle') return; // one submission at a time, however often Enter is pressed
+    if (phase) return; // one submission at a time, however often Enter is pressed
     tried = true;
     const fields = read();
     const fieldErrors = checkSignupFields(fields);
-    if (Object.keys(fieldErrors).length) return update({ errors: fieldErrors, status: t.fix }, 'field');
+    if (Object.keys(fieldErrors).length) return update({ errors: fieldErrors, status: t.fix }, FOCUS_FIELD);
     name = fields.first_name.trim();
     focusStatusWhenSettled = true;
-    update({ phase: 'sending', status: t.sending, errors: {} });
+    update({ phase: SENDING, status: t.sending, errors: {} });
     const fillMs = firstInput && Date.now() - firstInput;
-    const go = (picture?: string) => keys.add(send(fields, fields.trap, fillMs, picture));
+    // Removed while the photo was being prepared (the teardown empties `offs`): a torn-down form sends nothing.
+    const go = (picture?: string) => offs[0] && keys.add(send(fields, fields[TRAP], fillMs, picture));
     // A photo still being prepared goes with the submission once ready; an unusable one stops it.
     if (!photoField) go();
-    else photoField.picture().then(go, () => update({ phase: 'idle', status: t.fix, errors: { profile_picture: 'invalid' } }, 'field'));
+    else photoField.picture().then(go, () => update({ phase: IDLE, status: t.fix, errors: { profile_picture: 'invalid' } }, FOCUS_FIELD));
   };
 
   // After a failed attempt the messages follow the typing, so a fixed field clears at once.
   const onInput = () => {
     firstInput ||= Date.now();
-    if (tried && phase === 'idle') update({ errors: checkSignupFields(read()) });
+    if (tried && !phase) update({ errors: checkSignupFields(read()) });
   };
 
-  const settle = (next: { phase: Phase; status: string }) =>
-    update(next, focusStatusWhenSettled && next.phase !== 'idle' ? 'status' : undefined);
+  // Only ever to queued or done: the status then takes the focus if the person submitted here.
+  const settle = (next: { phase: Phase; status: string }) => update(next, focusStatusWhenSettled && FOCUS_STATUS);
 
   const mine = (listener: (detail: any) => void) => (detail: any) => keys.has(detail.key) && listener(detail);
+  // The photo had to be left out (the relay takes none): say so after the status.
+  const lost = (detail: any) => photoField?.lost(detail) ?? '';
   const offs = [
-    on('success', mine(() => settle({ phase: 'done', status: t.done.replace('{name}', name) }))),
+    on('success', mine((detail) => settle({ phase: DONE, status: t.done.replace('{name}', name) + lost(detail) }))),
     // Rate limited: still sending as far as the person can tell, the outbox waits for Retry-After.
     on('queued', mine((detail) =>
-      detail.reason !== 'rate_limited' && settle({ phase: 'queued', status: detail.stored ? t.saved : t.savedTab }),
+      detail.reason != 'rate_limited' && settle({ phase: QUEUED, status: (detail.stored ? t.saved : t.savedTab) + lost(detail) }),
     )),
     on('error', mine((detail) => {
       // This submission is over; a corrected one goes out with a new key.
@@ -119,10 +125,10 @@ export function renderForm(container: Element, { t, hasImpression, photo, notice
       }
       // The photo field shows its own words for a refused picture.
       if (fieldErrors.profile_picture) photoField?.refuse();
-      const invalid = Object.keys(fieldErrors).length > 0;
+      const invalid = Object.keys(fieldErrors).length;
       // 403 is the relay refusing this page's origin: say so, never "saved" or "offline".
-      const message = invalid ? t.fix : detail.status === 403 ? t.refused : t.error;
-      update({ phase: 'idle', errors: fieldErrors, status: message }, invalid ? 'field' : undefined);
+      const message = invalid ? t.fix : detail.status == 403 ? t.refused : t.error;
+      update({ phase: IDLE, errors: fieldErrors, status: message }, invalid && FOCUS_FIELD);
     })),
   ];
 
@@ -140,8 +146,8 @@ export function renderForm(container: Element, { t, hasImpression, photo, notice
           autocomplete={autoComplete}
           spellcheck={false}
           required
-          aria-invalid={error ? 'true' : undefined}
-          aria-describedby={error ? id + '-error' : undefined}
+          aria-invalid={(error && 'true') as 'true' | undefined /* never '': a message key */}
+          aria-describedby={error && id + '-error'}
         />
         {error && (
           <p id={id + '-error'} class="x">
@@ -152,7 +158,6 @@ export function renderForm(container: Element, { t, hasImpression, photo, notice
     );
   };
 
-  const done = () => phase === 'done';
   // The confirmation: a check (styles.ts), the thanks with the name in the live region, the next step.
   const nextStep = () =>
     success.url ? (
@@ -169,7 +174,7 @@ export function renderForm(container: Element, { t, hasImpression, photo, notice
         {!hasImpression ? (
           <p>{t.none}</p>
         ) : (
-          (phase === 'idle' || phase === 'sending') && (
+          phase < QUEUED && (
             <form noValidate onSubmit={onSubmit} onInput={onInput}>
               {notice && <p>{notice}</p>}
               {field('first_name', t.first, 'text', 'given-name')}
@@ -181,22 +186,22 @@ export function renderForm(container: Element, { t, hasImpression, photo, notice
                 <label for={TRAP}>Leave empty</label>
                 <input id={TRAP} name={TRAP} tabIndex={-1} autocomplete="off" />
               </div>
-              <button aria-disabled={phase === 'sending' ? 'true' : undefined}>{t.submit}</button>
+              <button aria-disabled={phase == SENDING ? 'true' : undefined}>{t.submit}</button>
             </form>
           )
         )}
         {/* The one live region, present from the start so every change is announced. */}
-        <p class={done() ? 's t' : 's'} role="status" tabIndex={-1}>
+        <p class={phase == DONE ? 's t' : 's'} role="status" tabIndex={-1}>
           {status}
         </p>
-        {done() && nextStep()}
+        {phase == DONE && nextStep()}
       </>,
       container,
     );
 
   paint();
   return () => {
-    offs.forEach((off) => off());
+    offs.splice(0).forEach((off) => off());
     render(null, container);
   };
 }

@@ -64,7 +64,7 @@ export function buildBody(captured: Captured, extras: Extras, fields: SignupFiel
 }
 
 const resolveTarget = (target: Element | string | null | undefined) =>
-  typeof target === 'string' ? document.querySelector(target) : target;
+  typeof target == 'string' ? document.querySelector(target) : target;
 
 export type Widget = ReturnType<typeof createWidget>;
 
@@ -72,7 +72,14 @@ export function createWidget(config: SignupConfig) {
   // Before any rendering: the address bar loses the id as early as possible.
   const captured = capture(config);
   // A dynamic import is a script fetch from beside the bundle: `script-src` allows it where it allows the bundle.
-  const loadPhoto = () => import(/* @vite-ignore */ config.assets + 'vantio-photo.js') as Promise<PhotoChunk>;
+  // A failed import stays failed for the document's life (whatwg/html#6768), so each failure
+  // moves on to another URL; a successful one is kept by the browser's module map.
+  let photoTries = 0;
+  const loadPhoto = () =>
+    (import(/* @vite-ignore */ config.assets + 'vantio-photo.js?r=' + photoTries) as Promise<PhotoChunk>).catch((error) => {
+      photoTries++;
+      throw error;
+    });
   const outbox = createOutbox(captured, loadPhoto);
   const mounted = new Map<Element, { options: MountOptions; remove: () => void }>();
   /** The host page's `on` subscriptions, made through this instance. */
@@ -89,7 +96,7 @@ export function createWidget(config: SignupConfig) {
     const container = document.createElement('div');
     const all = { ...config, ...options, strings: { ...config.strings, ...options.strings } };
     const locale = localeOf(all.locale);
-    container.className = 'r' + (all.theme === 'dark' ? ' d' : all.theme === 'light' ? ' l' : '');
+    container.className = 'r' + (all.theme == 'dark' ? ' d' : all.theme == 'light' ? ' l' : '');
     // An explicit locale names the language even when the page supplies all the strings itself.
     container.lang = all.locale || locale;
     shadow.append(container);
@@ -97,7 +104,7 @@ export function createWidget(config: SignupConfig) {
     const entry = { options, remove: () => (removeForm(), container.remove()) };
     mounted.set(host, entry);
     const show = (base: Strings) => {
-      if (mounted.get(host) !== entry) return; // unmounted while the strings loaded
+      if (mounted.get(host) != entry) return; // unmounted while the strings loaded
       const t = { ...base, ...all.strings };
       // Framed on another origin's page: the poster's id may be in a URL we cannot read.
       if (isFramed()) t.none = t.framed;
@@ -117,7 +124,7 @@ export function createWidget(config: SignupConfig) {
       });
     };
     // English renders at once (no flash of an empty box); other languages once fetched.
-    if (locale === 'en') show(en);
+    if (locale == 'en') show(en);
     else void loadStrings(locale, config.assets).then(show);
   }
 
@@ -141,10 +148,10 @@ export function createWidget(config: SignupConfig) {
     // No argument means granted: only an explicit `false` withdraws.
     consent(granted?: boolean) {
       const before = captured.id;
-      captured.consent(granted !== false);
-      if (granted !== false) outbox.persistMemory();
+      captured.consent(granted != false);
+      if (granted != false) outbox.persistMemory();
       // Rendered again from scratch only when consent revealed another impression (typing is kept otherwise).
-      if (captured.id !== before) for (const [host, { options }] of [...mounted]) unmount(host), mount(host, options);
+      if (captured.id != before) for (const [host, { options }] of [...mounted]) unmount(host), mount(host, options);
     },
     on(name, listener) {
       const off = on(name, listener);

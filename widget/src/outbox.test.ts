@@ -243,6 +243,33 @@ describe('a submission with a photo', () => {
     expect(stored()).toEqual([]);
   });
 
+  it('a relay with pictures off (404 `pictures_disabled`): the signup goes without the photo, and the site owner is warned once', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    // The relay's exact answer (relay/src/pictures/pictures.test.ts asserts it).
+    const off = () => json(404, { error: 'pictures_disabled', message: 'Photo uploads are off on this relay (RELAY_PICTURES)' });
+    answers(off(), json(202, receipt), off(), json(202, receipt));
+    const first = outbox.submit(RELAY, { ...BODY, profile_picture: 'https://cdn.example.edu/set-by-the-page.png' }, PHOTO);
+    await vi.advanceTimersByTimeAsync(0);
+    const second = outbox.submit(RELAY, BODY, PHOTO);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls()).toEqual(['/v1/pictures', '/v1/signups', '/v1/pictures', '/v1/signups']);
+    // Same key, and the body without a relay picture (a URL the page set stays).
+    expect(sent()[1]).toMatchObject({ key: first, body: JSON.stringify({ ...BODY, profile_picture: 'https://cdn.example.edu/set-by-the-page.png' }) });
+    expect(sent()[3]).toMatchObject({ key: second, body: JSON.stringify(BODY) });
+    expect(named('success').map((d) => d.key)).toEqual([first, second]);
+    expect(named('error')).toEqual([]);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(stored()).toEqual([]);
+  });
+
+  it('a 404 without that code is still a refusal: no signup sent', async () => {
+    answers(json(404, { error: 'Not Found', message: 'Not Found' }));
+    const key = outbox.submit(RELAY, BODY, PHOTO);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls()).toEqual(['/v1/pictures']);
+    expect(named('error')).toMatchObject([{ key, status: 404 }]);
+  });
+
   it('a relay that cannot take the photo now (503) keeps it for a retry', async () => {
     answers(json(503, { error: 'Service Unavailable', message: '…' }), uploaded(), json(202, receipt));
     const key = outbox.submit(RELAY, BODY, PHOTO);
@@ -282,6 +309,37 @@ describe('storage that refuses writes', () => {
     expect(named('queued')).toMatchObject([{ key, stored: false }]);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(named('success')).toMatchObject([{ key }]);
+  });
+});
+
+describe('storage too full for a new submission', () => {
+  it('still holds it beside what storage has: sent on `online`, and kept when another entry leaves', async () => {
+    outbox.start();
+    // An earlier submission is stored; then storage takes no more (a photo of 100–300 KB is what fills it).
+    const earlier: Entry = { k: 'earlier', b: JSON.stringify({ ...BODY, first_name: 'Grace' }), r: RELAY, t: Date.now(), n: 1, at: Date.now() + 60_000 };
+    // Storage's own method: an earlier test's setItem stub can outlive restoreAllMocks on happy-dom's storage.
+    Storage.prototype.setItem.call(localStorage, 'vantio_outbox', JSON.stringify([earlier]));
+    vi.spyOn(localStorage, 'setItem').mockImplementation(() => {
+      throw new DOMException('quota', 'QuotaExceededError');
+    });
+    vi.stubGlobal('navigator', { onLine: false });
+    answers(new TypeError('offline'));
+    const key = outbox.submit(RELAY, BODY);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(named('queued')).toMatchObject([{ key, stored: false }]);
+    expect(outbox.pending().map((e) => e.k).sort()).toEqual(['earlier', key].sort());
+
+    // Online again: both go; the earlier one's success (a write of the list) must not lose the new one.
+    vi.stubGlobal('navigator', { onLine: true });
+    answers(json(202, receipt), new TypeError('still flaky'));
+    dispatchEvent(new Event('online'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent().map((a) => a.key).sort()).toEqual([key, 'earlier', key].sort());
+    expect(outbox.pending().map((e) => e.k)).toEqual([key]);
+    answers(json(202, receipt));
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(named('success').map((d) => d.key).sort()).toEqual(['earlier', key].sort());
+    expect(outbox.pending()).toEqual([]);
   });
 });
 

@@ -55,21 +55,30 @@ export function createOutbox(captured: Pick<Captured, 'canStore'>, photo: () => 
   // Whether the last write reached storage: the person is told "saved" only when it did.
   let stored = false;
 
-  /** Reads the current list; storage is the truth so several tabs share one outbox. */
-  const pending = (): Entry[] =>
-    // Unreadable storage: fall back to this page's memory.
-    (captured.canStore && guard(() => JSON.parse(localStorage.getItem(STORE_KEY)!))) || memory;
+  // What this page sent or ended: storage too full to rewrite may still list it.
+  const gone = new Set<string>();
+
+  /**
+   * Reads the current list; storage is the truth so several tabs share one outbox, plus what
+   * only this page's memory holds (storage full, off limits in consent mode, or unreadable).
+   */
+  const pending = (): Entry[] => {
+    const list: Entry[] | null = captured.canStore && guard(() => JSON.parse(localStorage.getItem(STORE_KEY)!));
+    // This page's copy of an entry is the newer one.
+    return list ? [...list.filter((e) => !gone.has(e.k) && !memory.some((m) => m.k == e.k)), ...memory] : memory;
+  };
 
   const write = (list: Entry[]) => {
-    memory = list;
     // Full or disabled storage: the retry still happens while this page is open.
     stored =
       captured.canStore &&
       !!guard(() => (list.length ? localStorage.setItem(STORE_KEY, JSON.stringify(list)) : localStorage.removeItem(STORE_KEY), 1));
+    // Once stored, storage alone is the truth (another tab may send and drop an entry).
+    memory = stored ? [] : list;
   };
 
-  const put = (entry: Entry) => write([...pending().filter((e) => e.k !== entry.k), entry]);
-  const drop = (key: string) => write(pending().filter((e) => e.k !== key));
+  const put = (entry: Entry) => write([...pending().filter((e) => e.k != entry.k), entry]);
+  const drop = (key: string) => (gone.add(key), write(pending().filter((e) => e.k != key)));
 
   async function attempt(entry: Entry): Promise<void> {
     if (inFlight.has(entry.k)) return;
@@ -96,8 +105,8 @@ export function createOutbox(captured: Pick<Captured, 'canStore'>, photo: () => 
     if (response?.ok) {
       drop(entry.k);
       emit('success', { key: entry.k, ...answer });
-    } else if (!response || status >= 500 || status === 429 || status === 408) {
-      const rateLimited = status === 429;
+    } else if (!response || status >= 500 || status == 429 || status == 408) {
+      const rateLimited = status == 429;
       // Exponential backoff with jitter, 1 s doubling to 5 min; Retry-After when the relay gives one.
       const delay = (rateLimited && retryAfterMs(response!)) || Math.min(2 ** entry.n * 1000, 300_000) * (0.5 + Math.random() / 2);
       put({ ...entry, n: entry.n + 1, at: Date.now() + delay });
@@ -125,9 +134,10 @@ export function createOutbox(captured: Pick<Captured, 'canStore'>, photo: () => 
     const waiting = pending().filter((e) => !inFlight.has(e.k));
     // While the browser knows it is offline, the `online` event is the signal to try again.
     // A stopped outbox sets no timer: an answer arriving after `remove()` leaves nothing behind.
-    if (!running || !waiting.length || navigator.onLine === false) return;
+    if (!running || !waiting.length || navigator.onLine == false) return;
     const next = Math.min(...waiting.map((e) => e.at));
-    timer = setTimeout(() => flush(), Math.max(0, next - Date.now()));
+    // A due time already past is a negative delay, which timers treat as 0.
+    timer = setTimeout(flush, next - Date.now());
   }
 
   const onOnline = () => flush(true);

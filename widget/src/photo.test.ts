@@ -11,7 +11,7 @@ import { emit } from './events';
 import { renderForm, type FormProps } from './form';
 import es from './locales/es';
 import * as chunk from './photo';
-import { createPhotoField, fitWithin, PHOTO_STRINGS, preparePicture, type Picture } from './photo';
+import { createPhotoField, fitWithin, PHOTO_STRINGS, preparePicture, UNSUPPORTED, uploadPicture, type Decoded, type Picture } from './photo';
 import { en } from './strings';
 
 describe('fitWithin', () => {
@@ -63,6 +63,33 @@ describe('preparePicture', () => {
     try {
       await expect(preparePicture(textFile)).rejects.toThrow();
       expect(decode).toHaveBeenCalledWith(textFile, { imageOrientation: 'from-image' });
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});
+
+describe('a browser that cannot prepare a photo', () => {
+  /** What a decode hands over; happy-dom has no 2D canvas (and no OffscreenCanvas) to draw it on. */
+  const bitmap = { width: 4000, height: 3000, close: vi.fn() } as unknown as Decoded;
+
+  it('without createImageBitmap: rejects with UNSUPPORTED, not as an unusable file', async () => {
+    vi.stubGlobal('createImageBitmap', undefined);
+    try {
+      await expect(preparePicture(textFile)).rejects.toMatchObject({ message: UNSUPPORTED });
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('without a 2D canvas (OffscreenCanvas or <canvas>): rejects with UNSUPPORTED once the photo is decoded', async () => {
+    // happy-dom's canvases draw nothing: getContext('2d') is null, as in such a browser.
+    expect(new OffscreenCanvas(1, 1).getContext('2d')).toBeNull();
+    await expect(preparePicture(textFile, async () => bitmap)).rejects.toMatchObject({ message: UNSUPPORTED });
+    vi.stubGlobal('OffscreenCanvas', undefined);
+    try {
+      expect(document.createElement('canvas').getContext('2d')).toBeNull();
+      await expect(preparePicture(textFile, async () => bitmap)).rejects.toMatchObject({ message: UNSUPPORTED });
     } finally {
       vi.unstubAllGlobals();
     }
@@ -209,6 +236,71 @@ describe('the photo field in the form', () => {
     submit();
     await vi.waitFor(() => expect(screen.getByRole('status').textContent).toBe(en.fix));
     expect(send).toHaveBeenCalledOnce();
+  });
+
+  it('says so when this browser cannot prepare a photo, and sends the signup without one', async () => {
+    // The real preparePicture with a decode that works: happy-dom then has no 2D canvas, as such a browser.
+    prepare = (file) => preparePicture(file, async () => ({ width: 800, height: 600 }) as unknown as Decoded);
+    await show();
+    fill();
+    choose(new File(['jpeg'], 'IMG_0004.jpg', { type: 'image/jpeg' }));
+    await vi.waitFor(() => expect(errorOf(photoInput())).toBe(PHOTO_STRINGS.photoUnsupported));
+    expect(errorOf(photoInput())).not.toBe(PHOTO_STRINGS.photoRefused);
+    // Not the person's mistake: the field is not marked invalid.
+    expect(photoInput().getAttribute('aria-invalid')).toBeNull();
+    submit();
+    await vi.waitFor(() => expect(send).toHaveBeenCalledOnce());
+    expect(send.mock.calls[0]![3]).toBeUndefined();
+  });
+
+  it('sends nothing when the form is removed while its photo is still being prepared', async () => {
+    let ready!: (picture: Picture) => void;
+    prepare = () => new Promise((resolve) => (ready = resolve));
+    await show();
+    fill();
+    choose(new File(['jpeg'], 'IMG_0005.jpg', { type: 'image/jpeg' }));
+    submit();
+    remove();
+    ready(prepared('/9j/too-late'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it('after a signup whose photo the relay could not take (pictures off), thanks the person and says the photo did not go', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    prepare = async () => prepared('/9j/4AAQ');
+    await show();
+    // Its own key: the chunk remembers the keys whose photo it left out, for the page's life.
+    send.mockImplementation(() => 'key-pictures-off');
+    fill();
+    choose(new File(['jpeg'], 'IMG_0006.jpg', { type: 'image/jpeg' }));
+    await vi.waitFor(() => expect(screen.getByRole('img', { name: 'Photo' })).toBeTruthy());
+    submit();
+    await vi.waitFor(() => expect(send).toHaveBeenCalledOnce());
+    // The outbox's upload step (the chunk's) meets the relay's answer with pictures off.
+    vi.stubGlobal('fetch', async () =>
+      new Response(JSON.stringify({ error: 'pictures_disabled', message: 'Photo uploads are off on this relay (RELAY_PICTURES)' }), { status: 404 }),
+    );
+    const entry = { k: 'key-pictures-off', b: JSON.stringify({ first_name: 'Ada' }), r: 'https://relay.example.edu', t: 0, n: 0, at: 0, p: 'AAAA' };
+    const save = vi.fn();
+    try {
+      expect(await uploadPicture(entry, save)).toBeUndefined();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(save).toHaveBeenCalledWith(expect.not.objectContaining({ p: expect.anything() }));
+    emit('success', { key: 'key-pictures-off' });
+    expect(screen.getByRole('status').textContent).toBe(`${en.done.replace('{name}', 'Ada')} ${PHOTO_STRINGS.photoLost}`);
+    expect(console.warn).toHaveBeenCalledOnce();
+  });
+
+  it('says nothing of the photo after a signup whose photo went', async () => {
+    await show();
+    fill();
+    submit();
+    await vi.waitFor(() => expect(send).toHaveBeenCalledOnce());
+    emit('success', { key: 'key-1' });
+    expect(screen.getByRole('status').textContent).toBe(en.done.replace('{name}', 'Ada'));
   });
 
   it('speaks the page’s language, and takes overrides like every string', async () => {

@@ -16,6 +16,8 @@ export const PHOTO_STRINGS = {
   optional: 'optional',
   photoRefused: 'This file is not a picture we can use. Choose a photo.',
   photoRemove: 'Remove photo',
+  photoUnsupported: 'This browser can’t prepare a photo. You can sign up without one.',
+  photoLost: 'Your photo couldn’t be kept, so your signup goes without it.',
 };
 export type PhotoStrings = typeof PHOTO_STRINGS;
 
@@ -39,7 +41,12 @@ export type Decoded = Size & CanvasImageSource & { close?(): void };
 /** Decodes an image file; rejects for anything the browser cannot decode (a text file named .jpg). */
 export type Decoder = (file: Blob) => Promise<Decoded>;
 
-const decodeImage: Decoder = (file) => createImageBitmap(file, { imageOrientation: 'from-image' });
+/** Thrown where the browser lacks what preparing a photo takes (createImageBitmap, a 2D canvas): not the file's fault. */
+export const UNSUPPORTED = 'unsupported';
+const unsupported = () => new Error(UNSUPPORTED);
+
+const decodeImage: Decoder = (file) =>
+  typeof createImageBitmap == 'function' ? createImageBitmap(file, { imageOrientation: 'from-image' }) : Promise.reject(unsupported());
 
 export interface Picture extends Size {
   /** The JPEG, base64: what the outbox keeps (localStorage holds strings) and uploads. */
@@ -89,14 +96,14 @@ const base64 = (blob: Blob): Promise<string> =>
 
 /**
  * The picture to send for a chosen file; rejects when the file is not an image the browser
- * can decode, so nothing is uploaded.
+ * can decode, so nothing is uploaded, and with UNSUPPORTED when the browser cannot do the work.
  */
 export async function preparePicture(file: Blob, decode: Decoder = decodeImage): Promise<Picture> {
   const image = await decode(file);
   const size = fitWithin(image);
   const canvas = surface(size);
   const context = canvas.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
-  if (!context) throw new Error('no 2d canvas');
+  if (!context) throw unsupported();
   context.imageSmoothingQuality = 'high';
   context.drawImage(image, 0, 0, size.width, size.height);
   // A 12-megapixel decode holds ~48 MB: let it go before encoding.
@@ -123,6 +130,8 @@ export interface PhotoField {
   picture(): Promise<string | undefined>;
   /** The relay refused the picture: the field says so, and it is not sent again. */
   refuse(): void;
+  /** Said after a submission's status when its photo had to be left out (' ' + the note), else ''. */
+  lost(detail: { key: string }): string;
 }
 
 const ID = 'profile_picture';
@@ -143,18 +152,25 @@ export function createPhotoField(
   let chosen: Promise<Picture | undefined> = Promise.resolve(undefined);
   let shown: Picture | undefined;
   let refused = false;
+  /** This browser cannot prepare photos: the field says so, and the signup goes without one. */
+  let cannot = false;
   let picked = false;
   let input: HTMLInputElement | null = null;
 
   const choose = (next: Promise<Picture | undefined>, file: boolean) => {
     chosen = next;
     shown = undefined;
-    refused = false;
+    refused = cannot = false;
     picked = file;
     // Only the latest choice counts: a slow decode of an earlier file changes nothing.
     next.then(
       (picture) => chosen === next && ((shown = picture), repaint()),
-      () => chosen === next && ((refused = true), repaint()),
+      (error) => {
+        if (chosen !== next) return;
+        if (error?.message == UNSUPPORTED) (cannot = true), (chosen = Promise.resolve(undefined));
+        else refused = true;
+        repaint();
+      },
     );
   };
 
@@ -191,11 +207,11 @@ export function createPhotoField(
           accept="image/*"
           onChange={onChange}
           aria-invalid={refused ? 'true' : undefined}
-          aria-describedby={refused ? ID + '-error' : undefined}
+          aria-describedby={refused || cannot ? ID + '-error' : undefined}
         />
-        {refused && (
+        {(refused || cannot) && (
           <p id={ID + '-error'} class="x">
-            {t.photoRefused}
+            {refused ? t.photoRefused : t.photoUnsupported}
           </p>
         )}
         {shown && (
@@ -217,14 +233,21 @@ export function createPhotoField(
       refused = true; // at once, so the form can focus the marked field
       repaint();
     },
+    lost: ({ key }) => (dropped.has(key) ? ' ' + t.photoLost : ''),
   };
 }
+
+/** The relay's `error` for uploads while RELAY_PICTURES is off (relay/src/pictures/routes.ts). */
+const PICTURES_DISABLED = 'pictures_disabled';
+/** The submissions whose photo was left out on this page, so the form can say so (and warn once). */
+const dropped = new Set<string>();
 
 /**
  * Uploads an outbox entry's photo (`POST /v1/pictures`). Taken: the entry's body now names
  * the picture's URL and the photo leaves it, saved at once, so every later attempt sends that
  * same body with the same key (resolves undefined). Not taken: the relay's answer (a refusal
- * names the field in `issues`). The relay names pictures by their content, so a re-upload
+ * names the field in `issues`). A relay with pictures off: the photo leaves the entry just the
+ * same (noted in `dropped`), and the signup goes without it. The relay names pictures by their content, so a re-upload
  * after a lost answer gets the same URL.
  */
 export async function uploadPicture(entry: Entry, save: (entry: Entry) => void): Promise<Response | undefined> {
@@ -234,9 +257,16 @@ export async function uploadPicture(entry: Entry, save: (entry: Entry) => void):
     body: Uint8Array.from(atob(entry.p!), (char) => char.charCodeAt(0)),
     signal: AbortSignal.timeout?.(20_000),
   });
-  if (!response.ok) return response;
-  const { url } = await response.json();
-  entry.b = JSON.stringify({ ...JSON.parse(entry.b), profile_picture: url });
+  let url: string | undefined;
+  if (response.ok) url = (await response.json()).url;
+  else if (response.status != 404 || (await response.clone().json().catch(() => ({}))).error != PICTURES_DISABLED) return response;
+  else {
+    // Pictures are off on this relay: the signup goes without its photo, and the person is told.
+    if (!dropped.size) console.warn('VantioSignup: this relay takes no photos (RELAY_PICTURES is off); signups are sent without them');
+    dropped.add(entry.k);
+  }
+  // A page-set URL stays when the photo could not go.
+  if (url) entry.b = JSON.stringify({ ...JSON.parse(entry.b), profile_picture: url });
   delete entry.p;
   save(entry);
 }

@@ -5,8 +5,8 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import es from './locales/es';
 import fr from './locales/fr';
 
-// The photo chunk as the page imports it, from beside the bundle: the real module.
-vi.mock('https://relay.example.edu/vantio-photo.js', () => import('./photo'));
+// The photo chunk as the page imports it, from beside the bundle (first try: `?r=0`, mount.ts): the real module.
+vi.mock('https://relay.example.edu/vantio-photo.js?r=0', () => import('./photo'));
 
 const w = window as any;
 let fetchMock: ReturnType<typeof vi.fn>;

@@ -21,15 +21,14 @@ function start() {
   // The bundle's folder: by default the relay is there (its root when it serves the bundle).
   const assets = script?.src ? new URL('.', script.src).href : location.origin + '/';
   const widget = createWidget({
+    // data-locale, data-theme, data-success-message and data-success-url as they are (shorter
+    // than naming each: the bundle is at its budget); the rest read and checked below.
+    ...(data as Pick<MountOptions, 'locale' | 'theme' | 'successMessage' | 'successUrl'>),
     ...readCaptureConfig(script),
     relay: (data.relay || assets).replace(/\/+$/, ''),
     assets,
-    locale: data.locale,
     fields: list(data.fields),
     strings,
-    theme: data.theme as MountOptions['theme'],
-    successMessage: data.successMessage,
-    successUrl: data.successUrl,
     nonce: script?.nonce ?? '',
   });
   whenParsed(() => {

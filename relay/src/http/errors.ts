@@ -32,19 +32,20 @@ export class ApiError extends HTTPException {
   constructor(
     status: ContentfulStatusCode,
     message: string,
-    readonly extra: { issues?: TFieldIssue[]; headers?: Record<string, string> } = {},
+    /** `error`: a machine-readable code a client acts on, in place of the reason phrase. */
+    readonly extra: { issues?: TFieldIssue[]; headers?: Record<string, string>; error?: string } = {},
   ) {
     super(status, { message });
   }
 }
 
-export function errorBody(status: number, message: string, issues?: TFieldIssue[]): TErrorBody {
-  return { error: reasonPhrase(status), message, ...(issues ? { issues } : {}) };
+export function errorBody(status: number, message: string, issues?: TFieldIssue[], error = reasonPhrase(status)): TErrorBody {
+  return { error, message, ...(issues ? { issues } : {}) };
 }
 
 export function errorResponse(c: Context, status: ContentfulStatusCode, message: string, extra: ApiError['extra'] = {}) {
   for (const [name, value] of Object.entries(extra.headers ?? {})) c.header(name, value);
-  return c.json(errorBody(status, message, extra.issues), status);
+  return c.json(errorBody(status, message, extra.issues, extra.error), status);
 }
 
 /** `storage` is set when the database could not take the write (disk full, read-only, down). */

@@ -106,6 +106,7 @@ export const PAGE_ROUTES: RouteDoc[] = [
       400: { description: 'Not a picture the relay can read, or sides out of range; nothing stored', schema: 'ErrorBody' },
       413: { description: 'Too many bytes or pixels; nothing stored', schema: 'ErrorBody' },
       415: { description: 'Not an image/* Content-Type', schema: 'ErrorBody' },
+      404: { description: 'RELAY_PICTURES is off: `error` is `pictures_disabled` (no field issue; send the signup without a picture)', schema: 'ErrorBody' },
     },
   },
   {

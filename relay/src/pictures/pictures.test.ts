@@ -85,22 +85,28 @@ describe('POST /v1/pictures', () => {
     expect(await count('pictures')).toBe(0);
   });
 
-  it('names the profile_picture field in every refusal, so the widget marks its photo field', async () => {
+  it('names the profile_picture field in every refusal of the picture itself, so the widget marks its photo field', async () => {
     const refusals = [
       await upload('not a picture', 'image/jpeg'), // 400
       await upload(await phoneJpeg(100, 100), 'text/plain'), // 415
       await upload(new Uint8Array(12 * 1024 * 1024 + 1)), // 413, by the body limit
     ];
+    expect(refusals.map((r) => r.status)).toEqual([400, 415, 413]);
+    for (const refusal of refusals) {
+      expect(await refusal.json()).toMatchObject({ issues: [{ path: 'profile_picture', message: expect.any(String) }] });
+    }
+  });
+
+  it('with pictures off, answers 404 `pictures_disabled` with no field issue: the picture is not at fault', async () => {
     const off = await createHarness({ pictures: false, publicUrl: PUBLIC });
     try {
       const body = new Uint8Array(await phoneJpeg(100, 100));
-      refusals.push(await off.relay.app.request('/v1/pictures', { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body }));
+      const refusal = await off.relay.app.request('/v1/pictures', { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body });
+      expect(refusal.status).toBe(404);
+      // The exact shape the widget's photo chunk recognises (widget/src/photo.tsx, photo.test.ts).
+      expect(await refusal.json()).toEqual({ error: 'pictures_disabled', message: 'Photo uploads are off on this relay (RELAY_PICTURES)' });
     } finally {
       await off.close();
-    }
-    expect(refusals.map((r) => r.status)).toEqual([400, 415, 413, 404]);
-    for (const refusal of refusals) {
-      expect(await refusal.json()).toMatchObject({ issues: [{ path: 'profile_picture', message: expect.any(String) }] });
     }
   });
 

@@ -55,7 +55,7 @@ async function limited<T>(work: () => Promise<T>): Promise<T> {
  * A refused picture, naming the `profile_picture` field in `issues` whatever the status, so
  * the widget marks its photo field (and never takes a refusal for a reason to retry).
  */
-export const pictureRefusal = (status: 400 | 404 | 413 | 415, message: string, issue: string) =>
+export const pictureRefusal = (status: 400 | 413 | 415, message: string, issue: string) =>
   new ApiError(status, message, { issues: [{ path: 'profile_picture', message: issue }] });
 
 const notAnImage = () =>

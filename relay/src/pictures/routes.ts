@@ -8,6 +8,9 @@ import { ApiError } from '../http/errors';
 import type { Pictures } from './index';
 import { PICTURE_MAX_BYTES, pictureRefusal, tooManyBytes } from './process';
 
+/** The `error` of `POST /v1/pictures` on a relay with pictures off (shared with the widget by value). */
+export const PICTURES_DISABLED = 'pictures_disabled';
+
 /** Content is addressed by hash: a URL's bytes never change, so caches keep them for a year. */
 export const PICTURE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
@@ -24,7 +27,8 @@ export function pictureRoutes(pictures: Pictures | undefined) {
       },
     }),
     async (c) => {
-      if (!pictures) throw pictureRefusal(404, 'Photo uploads are off on this relay (RELAY_PICTURES)', 'photo uploads are off on this relay');
+      // Not the picture's fault: a code (no field issue) so the widget sends the signup without it.
+      if (!pictures) throw new ApiError(404, 'Photo uploads are off on this relay (RELAY_PICTURES)', { error: PICTURES_DISABLED });
       const type = c.req.header('content-type') ?? '';
       if (!/^image\//i.test(type) && !/^application\/octet-stream/i.test(type)) {
         throw pictureRefusal(415, 'Send the picture bytes with an image/* Content-Type', 'must be sent with an image/* Content-Type');

@@ -24,4 +24,6 @@ export default {
   optional: 'opcional',
   photoRefused: 'Este archivo no es una imagen válida. Elige una foto.',
   photoRemove: 'Quitar la foto',
+  photoUnsupported: 'Este navegador no puede preparar una foto. Puedes inscribirte sin ella.',
+  photoLost: 'No se ha podido guardar tu foto, así que tu inscripción va sin ella.',
 } satisfies Required<Strings>;

@@ -24,4 +24,6 @@ export default {
   optional: 'facultatif',
   photoRefused: 'Ce fichier n’est pas une image utilisable. Choisissez une photo.',
   photoRemove: 'Retirer la photo',
+  photoUnsupported: 'Ce navigateur ne peut pas préparer de photo. Vous pouvez vous inscrire sans.',
+  photoLost: 'Votre photo n’a pas pu être conservée : votre inscription part sans elle.',
 } satisfies Required<Strings>;
