@@ -57,6 +57,8 @@ const MAX_BATCH = 256;
 interface Pending {
   input: NewSignup;
   signup: SignupRow;
+  /** The row's INSERT values, in SIGNUP_INSERT_COLUMNS order (built once). */
+  values: SqlValue[];
   resolve(result: AcceptResult): void;
   reject(error: unknown): void;
 }
@@ -88,7 +90,7 @@ export class AcceptBatcher {
 
   accept(input: NewSignup, signup: SignupRow): Promise<AcceptResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ input, signup, resolve, reject });
+      this.queue.push({ input, signup, values: signupInsertValues(signup), resolve, reject });
       this.schedule();
     });
   }
@@ -121,7 +123,7 @@ export class AcceptBatcher {
     // A value PostgreSQL cannot store must not fail everyone else's statement: its own unit
     // refuses it (UnstorableText, a 400).
     const batch = taken.filter((pending) => {
-      if (!signupInsertValues(pending.signup).some((value) => typeof value === 'string' && value.includes('\u0000'))) return true;
+      if (!pending.values.some((value) => typeof value === 'string' && value.includes('\u0000'))) return true;
       this.acceptAlone(pending);
       return false;
     });
@@ -157,9 +159,7 @@ export class AcceptBatcher {
 
   private async insertBatch(batch: Pending[]): Promise<Set<string>> {
     const columnsOfValues: SqlValue[][] = SIGNUP_INSERT_COLUMNS.map(() => []);
-    for (const { signup } of batch) {
-      signupInsertValues(signup).forEach((value, column) => columnsOfValues[column]!.push(value));
-    }
+    for (const { values } of batch) values.forEach((value, column) => columnsOfValues[column]!.push(value));
     const now = (this.options.now ?? Date.now)();
     const wake = now - this.lastWakeAt >= WAKE_WINDOW_MS;
     if (wake) this.lastWakeAt = now;
