@@ -6,7 +6,9 @@
 import { normaliseEmail, upstreamIdempotencyKey } from '@vantio/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../ids';
-import { createTestDatabase, testEngines, testServerUrl } from './test-engines';
+import { createTestDatabase, testEngines, testServerUrl, type TestDatabase } from './test-engines';
+import { freshStorePerTest } from './test-store';
+import type { PostgresStore } from './postgres/engine';
 import type { NewSignup, Store } from './types';
 
 const T0 = Date.parse('2026-02-01T09:00:00Z');
@@ -32,13 +34,7 @@ const count = async (store: Store, table: 'signups' | 'outbox' | 'duplicate_keys
 
 describe.each(testEngines())('store.accept on $name', (engine) => {
   let store: Store;
-  beforeEach(async () => {
-    store = await engine.open();
-  });
-  afterEach(async () => {
-    await store.close();
-    await engine.cleanup();
-  });
+  freshStorePerTest(engine, (opened) => (store = opened));
 
   it('stores a new signup with its outbox row, durably readable, and wakes subscribers', async () => {
     let woken = 0;
@@ -126,64 +122,65 @@ describe.each(testEngines())('store.accept on $name', (engine) => {
 
 const serverUrl = testServerUrl();
 describe.skipIf(!serverUrl)('PostgreSQL store.accept', () => {
-  it('commits a new signup synchronously (WAL flushed when it returns) even when the database default is off', async () => {
-    const database = await createTestDatabase(serverUrl!);
+  let database: TestDatabase;
+  const opened: PostgresStore[] = [];
+  const openStore = async () => {
     const { PostgresStore } = await import('./postgres/engine');
-    const setup = await PostgresStore.open(database.url);
+    const store = await PostgresStore.open(database.url);
+    opened.push(store);
+    return store;
+  };
+  beforeEach(async () => {
+    database = await createTestDatabase(serverUrl!);
+  });
+  afterEach(async () => {
+    // close() twice is harmless: a test may close a store itself.
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+    await database.drop();
+  });
+
+  it('commits a new signup synchronously (WAL flushed when it returns) even when the database default is off', async () => {
+    const setup = await openStore();
     await setup.read.sql.run(`ALTER DATABASE ${new URL(database.url).pathname.slice(1)} SET synchronous_commit = off`);
     await setup.close();
-    const store = await PostgresStore.open(database.url);
-    try {
-      expect((await store.read.sql.get<{ v: string }>("SELECT current_setting('synchronous_commit') AS v"))!.v).toBe('off');
-      // An asynchronous commit returns before its WAL is flushed (the WAL writer flushes it up to
-      // 200 ms later); a synchronous one only after. Other test files write to the same server,
-      // so one read can catch their WAL in flight: two of three must show everything flushed.
-      let flushed = 0;
-      for (let i = 0; i < 3; i++) {
-        expect((await store.accept(signup(`p${i}@example.edu`))).kind).toBe('created');
-        const row = await store.read.sql.get<{ flushed: boolean }>('SELECT pg_current_wal_flush_lsn() >= pg_current_wal_insert_lsn() AS flushed');
-        if (row!.flushed) flushed += 1;
-      }
-      expect(flushed).toBeGreaterThanOrEqual(2);
-    } finally {
-      await store.close();
-      await database.drop();
+    const store = await openStore();
+    expect((await store.read.sql.get<{ v: string }>("SELECT current_setting('synchronous_commit') AS v"))!.v).toBe('off');
+    // An asynchronous commit returns before its WAL is flushed (the WAL writer flushes it up to
+    // 200 ms later); a synchronous one only after. Other test files write to the same server,
+    // so one read can catch their WAL in flight: two of three must show everything flushed.
+    let flushed = 0;
+    for (let i = 0; i < 3; i++) {
+      expect((await store.accept(signup(`p${i}@example.edu`))).kind).toBe('created');
+      const row = await store.read.sql.get<{ flushed: boolean }>('SELECT pg_current_wal_flush_lsn() >= pg_current_wal_insert_lsn() AS flushed');
+      if (row!.flushed) flushed += 1;
     }
+    expect(flushed).toBeGreaterThanOrEqual(2);
   });
 
   it('stores a burst in a few statements, gives one bad value its own error, and wakes the other relay', async () => {
-    const database = await createTestDatabase(serverUrl!);
-    const { PostgresStore } = await import('./postgres/engine');
-    const [a, b] = await Promise.all([PostgresStore.open(database.url), PostgresStore.open(database.url)]);
-    try {
-      let woken = 0;
-      b.subscribe('outbox', () => (woken += 1));
-      const burst = Array.from({ length: 60 }, (_, i) =>
-        a.accept(signup(`p${i}@example.edu`, i === 7 ? { lastName: 'Null\u0000Byte' } : {})),
-      );
-      const results = await Promise.allSettled(burst);
-      expect(results[7]).toMatchObject({ status: 'rejected', reason: { name: 'UnstorableText' } });
-      expect(results.filter((result) => result.status === 'fulfilled' && result.value.kind === 'created')).toHaveLength(59);
-      // One statement per batch, far fewer than one per signup (the failed batch went one by one).
-      expect(a.acceptStats.statements).toBeLessThan(10);
-      expect(await count(a, 'outbox')).toBe(59);
-      await expect.poll(() => woken, { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
-      // Later bursts inside the wake-up window still wake the other relay (a trailing NOTIFY).
-      const before = woken;
-      await Promise.all([1, 2, 3].map((i) => a.accept(signup(`late${i}@example.edu`))));
-      await Promise.all([4, 5].map((i) => a.accept(signup(`late${i}@example.edu`))));
-      await expect.poll(() => woken, { timeout: 5_000 }).toBeGreaterThan(before);
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-      await database.drop();
-    }
+    const [a, b] = await Promise.all([openStore(), openStore()]);
+    let woken = 0;
+    b.subscribe('outbox', () => (woken += 1));
+    const burst = Array.from({ length: 60 }, (_, i) =>
+      a.accept(signup(`p${i}@example.edu`, i === 7 ? { lastName: 'Null\u0000Byte' } : {})),
+    );
+    const results = await Promise.allSettled(burst);
+    expect(results[7]).toMatchObject({ status: 'rejected', reason: { name: 'UnstorableText' } });
+    expect(results.filter((result) => result.status === 'fulfilled' && result.value.kind === 'created')).toHaveLength(59);
+    // One statement per batch, far fewer than one per signup (the failed batch went one by one).
+    expect(a.acceptStats.statements).toBeLessThan(10);
+    expect(await count(a, 'outbox')).toBe(59);
+    await expect.poll(() => woken, { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
+    // Later bursts inside the wake-up window still wake the other relay (a trailing NOTIFY).
+    const before = woken;
+    await Promise.all([1, 2, 3].map((i) => a.accept(signup(`late${i}@example.edu`))));
+    await Promise.all([4, 5].map((i) => a.accept(signup(`late${i}@example.edu`))));
+    await expect.poll(() => woken, { timeout: 5_000 }).toBeGreaterThan(before);
   });
 
   it('sends a trailing wake-up for a quiet batch inside the window, after it committed', async () => {
-    const database = await createTestDatabase(serverUrl!);
-    const { PostgresStore } = await import('./postgres/engine');
     const { AcceptBatcher } = await import('./postgres/accept');
-    const store = await PostgresStore.open(database.url);
+    const store = await openStore();
     const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: database.url, max: 2 });
     try {
@@ -209,8 +206,6 @@ describe.skipIf(!serverUrl)('PostgreSQL store.accept', () => {
       expect(batcher.stats).toEqual({ statements: 2, rows: 2 });
     } finally {
       await pool.end();
-      await store.close();
-      await database.drop();
     }
   });
 
@@ -243,36 +238,22 @@ describe.skipIf(!serverUrl)('PostgreSQL store.accept', () => {
   });
 
   it('keeps working when another relay migrates a table under its prepared statements', async () => {
-    const database = await createTestDatabase(serverUrl!);
-    const { PostgresStore } = await import('./postgres/engine');
-    const store = await PostgresStore.open(database.url);
-    try {
-      const first = await store.accept(signup('ada@example.edu'));
-      // Prepared on the pool's connections (SELECT * and the claim's s.*).
-      expect(await store.read.signups.get(first.signup.id)).toMatchObject({ email: 'ada@example.edu' });
-      expect(await store.claimDue(T0, 1, 30_000)).toHaveLength(1);
-      await store.read.sql.run('ALTER TABLE signups ADD COLUMN added_by_a_newer_relay TEXT');
-      expect(await store.read.signups.get(first.signup.id)).toMatchObject({ email: 'ada@example.edu' });
-      const second = await store.accept(signup('grace@example.edu'));
-      expect((await store.claimDue(T0 + 60_000, 5, 30_000)).map((claim) => claim.signup.id).sort()).toEqual(
-        [first.signup.id, second.signup.id].sort(),
-      );
-    } finally {
-      await store.close();
-      await database.drop();
-    }
+    const store = await openStore();
+    const first = await store.accept(signup('ada@example.edu'));
+    // Prepared on the pool's connections (SELECT * and the claim's s.*).
+    expect(await store.read.signups.get(first.signup.id)).toMatchObject({ email: 'ada@example.edu' });
+    expect(await store.claimDue(T0, 1, 30_000)).toHaveLength(1);
+    await store.read.sql.run('ALTER TABLE signups ADD COLUMN added_by_a_newer_relay TEXT');
+    expect(await store.read.signups.get(first.signup.id)).toMatchObject({ email: 'ada@example.edu' });
+    const second = await store.accept(signup('grace@example.edu'));
+    expect((await store.claimDue(T0 + 60_000, 5, 30_000)).map((claim) => claim.signup.id).sort()).toEqual(
+      [first.signup.id, second.signup.id].sort(),
+    );
   });
 
   it('gives one created and the rest duplicate when two relays race for the same person', async () => {
-    const database = await createTestDatabase(serverUrl!);
-    const { PostgresStore } = await import('./postgres/engine');
-    const stores = await Promise.all([PostgresStore.open(database.url), PostgresStore.open(database.url)]);
-    try {
-      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => stores[i % 2]!.accept(signup('ada@example.edu'))));
-      expect(results.map((result) => result.kind).sort()).toEqual(['created', ...Array(9).fill('duplicate')]);
-    } finally {
-      await Promise.all(stores.map((store) => store.close()));
-      await database.drop();
-    }
+    const stores = await Promise.all([openStore(), openStore()]);
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => stores[i % 2]!.accept(signup('ada@example.edu'))));
+    expect(results.map((result) => result.kind).sort()).toEqual(['created', ...Array(9).fill('duplicate')]);
   });
 });

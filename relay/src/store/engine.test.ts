@@ -7,6 +7,7 @@ import { normaliseEmail, upstreamIdempotencyKey } from '@vantio/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../ids';
 import { createTestDatabase, testEngines, testServerUrl, type TestDatabase } from './test-engines';
+import { freshStorePerTest } from './test-store';
 import type { AttemptRecord, DeliveryNext, SignupRow, Store } from './types';
 
 const T0 = Date.parse('2026-01-10T12:00:00Z');
@@ -50,13 +51,7 @@ const outboxRows = async (store: Store) => Number((await store.read.sql.get<{ n:
 
 describe.each(testEngines())('store engine on $name', (engine) => {
   let store: Store;
-  beforeEach(async () => {
-    store = await engine.open();
-  });
-  afterEach(async () => {
-    await store.close();
-    await engine.cleanup();
-  });
+  freshStorePerTest(engine, (opened) => (store = opened));
 
   it('claims due rows oldest first, never a leased one, and says when the next can be claimed', async () => {
     const first = await add(store, 1, T0);

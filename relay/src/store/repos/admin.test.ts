@@ -1,23 +1,17 @@
 import { normaliseEmail, upstreamIdempotencyKey } from '@vantio/shared';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requeueSignups } from '../../admin/signups';
 import { purgeDeliveredPii } from '../../admin/retention';
 import { newId } from '../../ids';
 import { testEngines } from '../test-engines';
+import { freshStorePerTest } from '../test-store';
 import type { Claim, DeliveryNext, SignupRow, Store } from '../types';
 
 const T0 = Date.parse('2026-01-10T12:00:00Z');
 const DAY = 86_400_000;
 describe.each(testEngines())('admin storage on $name', (engine) => {
 let store: Store;
-
-beforeEach(async () => {
-  store = await engine.open();
-});
-afterEach(async () => {
-  await store.close();
-  await engine.cleanup();
-});
+freshStorePerTest(engine, (opened) => (store = opened));
 const get = (id: string) => store.read.signups.get(id);
 const requeue = (ids: string[], options: Parameters<typeof requeueSignups>[2]) => requeueSignups(store, ids, options);
 

@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testEngines } from '../test-engines';
+import { freshStorePerTest } from '../test-store';
 import type { Store } from '../types';
 
 const NOW = Date.parse('2026-01-15T10:30:00Z');
@@ -7,13 +8,7 @@ const FORM = 'https://docs.google.com/forms/d/e/1FAIpQLSd3Xk9Qm/viewform';
 
 describe.each(testEngines())('poster link storage on $name', (engine) => {
   let store: Store;
-  beforeEach(async () => {
-    store = await engine.open();
-  });
-  afterEach(async () => {
-    await store.close();
-    await engine.cleanup();
-  });
+  freshStorePerTest(engine, (opened) => (store = opened));
 
   it('creates, replaces (keeping created_at), lists and deletes links', async () => {
     const put = (target: string, now: number) =>

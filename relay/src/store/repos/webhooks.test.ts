@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createIngestor } from '../../ingest';
 import { newId } from '../../ids';
 import { testEngines } from '../test-engines';
+import { freshStorePerTest } from '../test-store';
 import type { Store } from '../types';
 import { DELIVERY_RETENTION_MS } from './webhooks';
 
@@ -9,13 +10,7 @@ const NOW = Date.parse('2026-01-15T10:30:00Z');
 
 describe.each(testEngines())('webhook storage on $name', (engine) => {
   let store: Store;
-  beforeEach(async () => {
-    store = await engine.open();
-  });
-  afterEach(async () => {
-    await store.close();
-    await engine.cleanup();
-  });
+  freshStorePerTest(engine, (opened) => (store = opened));
 
   const keep = (deliveryId: string, body: unknown, now = NOW) =>
     store.transaction((tx) =>
