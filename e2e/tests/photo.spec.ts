@@ -8,11 +8,11 @@
  * a relay with uploads off still takes the signup, without the photo; axe in light and dark.
  */
 import AxeBuilder from '@axe-core/playwright';
-import type { Page, Request } from '@playwright/test';
+import type { BrowserContext, Page, Request } from '@playwright/test';
 import sharp from 'sharp';
 import { expect, expectReferrals, fillForm, status, submitButton, test } from '../harness/fixtures';
 import { phoneJpeg, textAsJpeg } from '../harness/photos';
-import { startRelay } from '../harness/relay';
+import { startRelay, type RunningRelay } from '../harness/relay';
 
 test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
 
@@ -32,6 +32,37 @@ function record(page: Page) {
     if (request.method() === 'POST' && request.url().endsWith('/v1/pictures')) uploads.push(request.postDataBuffer()!);
   });
   return { urls, uploads, posts: (path: string) => urls.filter((url) => url.endsWith(path)) };
+}
+
+/** Fills the form with a photo while the relay is unreachable, and submits: the outbox keeps it. */
+async function submitWithPhotoOffline(page: Page, url: string, fileName: string) {
+  await page.goto(url);
+  const offline = (route: { abort(code: string): Promise<void> }) => route.abort('internetdisconnected');
+  await page.route('**/v1/pictures', offline);
+  await page.route('**/v1/signups', offline);
+  await fillForm(page);
+  await photoInput(page).setInputFiles({ name: fileName, mimeType: 'image/jpeg', buffer: await phoneJpeg() });
+  await expect(preview(page)).toBeVisible();
+  await submitButton(page).click();
+  await expect(status(page)).toHaveText(SAVED);
+}
+
+/** The relay reachable again, and the browser says so: the outbox sends what it kept. */
+async function backOnline(page: Page, context: BrowserContext) {
+  await page.unroute('**/v1/pictures');
+  await page.unroute('**/v1/signups');
+  await context.setOffline(true);
+  await context.setOffline(false);
+  await expect(status(page)).toHaveText(THANKS);
+}
+
+/** Exactly one referral, carrying a relay picture, and still one a moment later. */
+async function expectOneReferralWithPicture(page: Page, relay: RunningRelay, impression: string) {
+  const [referral] = await expectReferrals(relay, impression, 1);
+  expect(referral!.profile_picture).toMatch(new RegExp(`^${relay.url}/pictures/[A-Za-z0-9_-]{32}\\.webp$`));
+  await page.waitForTimeout(500);
+  expect(await relay.referrals(impression)).toHaveLength(1);
+  return referral!;
 }
 
 async function expectNoAxeViolations(page: Page) {
@@ -111,15 +142,7 @@ test('offline with a photo, reload, back online: sent once with one key, and the
   relay,
   impression,
 }) => {
-  await page.goto(`${site.origin}/photo?impression_id=${impression}`);
-  const offline = (route: { abort(code: string): Promise<void> }) => route.abort('internetdisconnected');
-  await page.route('**/v1/pictures', offline);
-  await page.route('**/v1/signups', offline);
-  await fillForm(page);
-  await photoInput(page).setInputFiles({ name: 'IMG_0002.jpg', mimeType: 'image/jpeg', buffer: await phoneJpeg() });
-  await expect(preview(page)).toBeVisible();
-  await submitButton(page).click();
-  await expect(status(page)).toHaveText(SAVED);
+  await submitWithPhotoOffline(page, `${site.origin}/photo?impression_id=${impression}`, 'IMG_0002.jpg');
   // The outbox holds the downscaled photo with the submission, on the device.
   const [entry] = await page.evaluate(() => JSON.parse(localStorage.getItem('vantio_outbox') ?? '[]'));
   expect(entry.p.length).toBeGreaterThan(1000);
@@ -133,19 +156,12 @@ test('offline with a photo, reload, back online: sent once with one key, and the
   page.on('request', (request) => {
     if (request.method() === 'POST' && request.url().endsWith('/v1/signups')) keys.push(request.headers()['idempotency-key']!);
   });
-  await page.unroute('**/v1/pictures');
-  await page.unroute('**/v1/signups');
-  await context.setOffline(true);
-  await context.setOffline(false);
-  await expect(status(page)).toHaveText(THANKS);
+  await backOnline(page, context);
   expect(keys).toEqual([entry.k]);
   expect(traffic.uploads).toHaveLength(1);
-  const [referral] = await expectReferrals(relay, impression, 1);
-  expect(referral!.profile_picture).toMatch(new RegExp(`^${relay.url}/pictures/[A-Za-z0-9_-]{32}\\.webp$`));
-  expect((await fetch(referral!.profile_picture!)).status).toBe(200);
+  const referral = await expectOneReferralWithPicture(page, relay, impression);
+  expect((await fetch(referral.profile_picture!)).status).toBe(200);
   expect(await page.evaluate(() => localStorage.getItem('vantio_outbox'))).toBeNull();
-  await page.waitForTimeout(500);
-  expect(await relay.referrals(impression)).toHaveLength(1);
 });
 
 test('the photo chunk failing to load while offline does not stick: back online, it loads and the signup goes once with the picture', async ({
@@ -155,15 +171,7 @@ test('the photo chunk failing to load while offline does not stick: back online,
   relay,
   impression,
 }) => {
-  await page.goto(`${site.origin}/photo?impression_id=${impression}`);
-  const offline = (route: { abort(code: string): Promise<void> }) => route.abort('internetdisconnected');
-  await page.route('**/v1/pictures', offline);
-  await page.route('**/v1/signups', offline);
-  await fillForm(page);
-  await photoInput(page).setInputFiles({ name: 'IMG_0004.jpg', mimeType: 'image/jpeg', buffer: await phoneJpeg() });
-  await expect(preview(page)).toBeVisible();
-  await submitButton(page).click();
-  await expect(status(page)).toHaveText(SAVED);
+  await submitWithPhotoOffline(page, `${site.origin}/photo?impression_id=${impression}`, 'IMG_0004.jpg');
 
   // The reload finds the chunk unreachable: the field's import and the outbox's retry both fail.
   // Chromium then keeps that failure for the URL for the document's life (whatwg/html#6768).
@@ -176,11 +184,7 @@ test('the photo chunk failing to load while offline does not stick: back online,
 
   const traffic = record(page);
   await page.unroute('**/vantio-photo.js*');
-  await page.unroute('**/v1/pictures');
-  await page.unroute('**/v1/signups');
-  await context.setOffline(true);
-  await context.setOffline(false);
-  await expect(status(page)).toHaveText(THANKS);
+  await backOnline(page, context);
   // Fetched once more, under a URL no failed import used: browsers that still keep a failed
   // import for the page's life (whatwg/html#6768; the spec now says not to, whatwg/html#10327)
   // would otherwise fail it at once, however long the page stays open.
@@ -189,10 +193,7 @@ test('the photo chunk failing to load while offline does not stick: back online,
   expect(chunkRequests).not.toContain(loaded[0]);
   expect(new Set(chunkRequests).size).toBe(chunkRequests.length);
   expect(traffic.uploads).toHaveLength(1);
-  const [referral] = await expectReferrals(relay, impression, 1);
-  expect(referral!.profile_picture).toMatch(new RegExp(`^${relay.url}/pictures/[A-Za-z0-9_-]{32}\\.webp$`));
-  await page.waitForTimeout(500);
-  expect(await relay.referrals(impression)).toHaveLength(1);
+  await expectOneReferralWithPicture(page, relay, impression);
 });
 
 test('a relay with photo uploads off (RELAY_PICTURES=false): the signup still goes, without the photo, and the person is told', async ({
