@@ -16,25 +16,40 @@ export interface LoggerTimers {
   setTimeout(callback: () => void, ms: number): { unref?(): unknown };
 }
 
+/** Fields that never reach a log line, at the top level or one level down (`signup.email`). */
+const REDACTED_FIELDS = ['email', 'first_name', 'last_name', 'authorization', 'secretKey'] as const;
+const CENSOR = '[redacted]';
+
+function censorNested(value: object): object {
+  const found = REDACTED_FIELDS.filter((field) => Object.hasOwn(value, field));
+  if (found.length === 0) return value;
+  // The prototype and every other own property kept, so an Error is still written as one.
+  const descriptors = Object.getOwnPropertyDescriptors(value) as Record<string, PropertyDescriptor>;
+  for (const field of found) descriptors[field] = { value: CENSOR, enumerable: true, writable: true, configurable: true };
+  return Object.create(Object.getPrototypeOf(value) as object | null, descriptors) as object;
+}
+
+/**
+ * Censors REDACTED_FIELDS in a line's fields, copying only a line that holds one. pino's own
+ * `redact` did this by running its path parser over every top-level value of every line: a
+ * third of the relay's allocations per signup, profiled under load.
+ */
+export function redactLogFields(fields: Record<string, unknown>): Record<string, unknown> {
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
+    let censored: unknown = value;
+    if ((REDACTED_FIELDS as readonly string[]).includes(key)) censored = CENSOR;
+    else if (typeof value === 'object' && value !== null) censored = censorNested(value);
+    if (censored !== value) (copy ??= { ...fields })[key] = censored;
+  }
+  return copy ?? fields;
+}
+
 /** What every relay logger is built with (the flush hook aside). */
 export const LOGGER_OPTIONS = {
   base: { service: 'vantio-relay' },
-  redact: {
-    paths: [
-      'email',
-      'first_name',
-      'last_name',
-      '*.email',
-      '*.first_name',
-      '*.last_name',
-      'authorization',
-      '*.authorization',
-      'headers.authorization',
-      'secretKey',
-      '*.secretKey',
-    ],
-    censor: '[redacted]',
-  },
+  formatters: { log: redactLogFields },
 } satisfies LoggerOptions;
 
 /**
