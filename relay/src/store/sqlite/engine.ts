@@ -22,6 +22,8 @@ function openConnection(path: string, readonly: boolean): Database.Database {
   if (!readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
+    // Savepoint and statement journals in memory, not in temp files (measured: a fifth of an accept's SQL).
+    db.pragma('temp_store = MEMORY');
   }
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');

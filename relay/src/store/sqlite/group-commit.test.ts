@@ -35,7 +35,7 @@ describe('GroupCommit', () => {
   it('commits every write queued in one turn of the event loop in one transaction', async () => {
     const ids = await Promise.all(Array.from({ length: 50 }, (_, i) => commits.run(insert(`v${i}`))));
     expect(new Set(ids).size).toBe(50);
-    expect(commits.stats).toEqual({ batches: 1, writes: 50, largestBatch: 50 });
+    expect(commits.stats).toEqual({ batches: 1, writes: 50, largestBatch: 50, reruns: 0 });
     await commits.run(insert('later'));
     expect(commits.stats.batches).toBe(2);
   });
@@ -63,7 +63,36 @@ describe('GroupCommit', () => {
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(db.prepare('SELECT v FROM t ORDER BY v').all()).toEqual([{ v: 'a' }, { v: 'c' }]);
-    expect(commits.stats.batches).toBe(1);
+    // Run without savepoints first, then once more with one per unit after the failure.
+    expect(commits.stats).toMatchObject({ batches: 1, reruns: 1 });
+  });
+
+  it('runs a batch without savepoints when every unit succeeds, and savepoints nothing else', async () => {
+    const statements: string[] = [];
+    const traced = new Database(join(dir, 'test.sqlite'), { verbose: (text) => statements.push(String(text)) });
+    try {
+      const tracedSql = new SqliteSql(traced, true);
+      const tracedCommits = new GroupCommit(traced, tracedSql, () => undefined);
+      const add = (v: string) => () => tracedSql.run('INSERT INTO t (v) VALUES (?)', [v]);
+      await Promise.all([tracedCommits.run(add('p')), tracedCommits.run(add('q'))]);
+      expect(statements.filter((text) => /SAVEPOINT|RELEASE/.test(text))).toEqual([]);
+      expect(tracedCommits.stats).toMatchObject({ batches: 1, writes: 2, reruns: 0 });
+    } finally {
+      traced.close();
+    }
+  });
+
+  it('rolls back a failing unit that is alone in its batch without running it again', async () => {
+    let runs = 0;
+    const failing = commits.run(async () => {
+      runs += 1;
+      await insert('alone')();
+      throw new Error('refused after writing');
+    });
+    await expect(failing).rejects.toThrow('refused after writing');
+    expect(runs).toBe(1);
+    expect(count()).toBe(0);
+    expect(commits.stats.reruns).toBe(0);
   });
 
   it('rejects every write of a batch whose commit fails, and acknowledges none', async () => {
