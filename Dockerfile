@@ -42,4 +42,4 @@ EXPOSE 8787
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.RELAY_PORT || 8787) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Node as PID 1, no npm in between: SIGTERM reaches the relay, which drains and stops.
-CMD ["node", "--max-semi-space-size=2", "--max-old-space-size=128", "relay/dist/main.js"]
+CMD ["node", "--max-semi-space-size=4", "--max-old-space-size=128", "relay/dist/main.js"]

@@ -99,7 +99,7 @@ describe('an upstream that answers for someone else', () => {
 });
 
 /** The V8 heap flags `npm start` runs the relay with (package.json): what production measures. */
-const NPM_START_HEAP = '--max-semi-space-size=2 --max-old-space-size=128';
+const NPM_START_HEAP = '--max-semi-space-size=4 --max-old-space-size=128';
 /** Resident set size of a process, from /proc (Linux). */
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
