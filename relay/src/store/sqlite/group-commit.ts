@@ -15,8 +15,8 @@ interface PendingUnit {
 
 /**
  * Group commit: every unit of work queued during one turn of the event loop runs in a
- * single transaction, so one fsync acknowledges many requests. Each unit runs in its own
- * savepoint, so one failing unit does not undo the others; if the commit itself fails
+ * single transaction, so one fsync acknowledges many requests. A failing unit does not undo
+ * the others (the batch reruns with a savepoint per unit, see commit()); if the commit itself fails
  * (disk full, I/O error), every unit in the batch is rejected and none is acknowledged.
  * Units only await the executor's already-settled promises, so a batch holds the write
  * lock for microtasks, never for I/O.
