@@ -67,7 +67,7 @@ describe('GroupCommit', () => {
     expect(commits.stats).toMatchObject({ batches: 1, reruns: 1 });
   });
 
-  it('runs a batch without savepoints when every unit succeeds, and savepoints nothing else', async () => {
+  it('issues no SAVEPOINT or RELEASE for a batch whose units all succeed', async () => {
     const statements: string[] = [];
     const traced = new Database(join(dir, 'test.sqlite'), { verbose: (text) => statements.push(String(text)) });
     try {

@@ -81,12 +81,7 @@ export class GroupCommit {
     // Optimistic first: no savepoints (they cost a third of an accept's SQL). If a unit of a
     // larger batch fails, the whole transaction is rolled back and the batch runs again with
     // a savepoint per unit, so the others still commit (units may run more than once: Store).
-    let outcome = await this.attempt(batch, false);
-    if (outcome === 'rerun') {
-      this.stats.reruns += 1;
-      outcome = await this.attempt(batch, true);
-    }
-    if (outcome === 'rerun') return; // unreachable: isolated attempts never ask for a rerun
+    const outcome = await this.attempt(batch, false);
     if ('error' in outcome) {
       for (const pending of batch) pending.reject(outcome.error);
       return;
@@ -104,12 +99,13 @@ export class GroupCommit {
 
   /**
    * One transaction over the batch. `isolated`: each unit in its own savepoint, a failing
-   * unit rolled back alone. Otherwise a failing unit rolls everything back and asks for a rerun.
+   * unit rolled back alone. Otherwise a failing unit rolls everything back and the batch
+   * runs again isolated.
    */
   private async attempt(
     batch: PendingUnit[],
     isolated: boolean,
-  ): Promise<'rerun' | { error: unknown } | { results: UnitResult[]; channels: Set<StoreChannel> }> {
+  ): Promise<{ error: unknown } | { results: UnitResult[]; channels: Set<StoreChannel> }> {
     const { statements: s, sql } = this;
     const results: UnitResult[] = [];
     const channels = new Set<StoreChannel>();
@@ -130,7 +126,9 @@ export class GroupCommit {
           if (!isolated) {
             this.rollback();
             // One unit alone: rolling the transaction back is rolling the unit back.
-            return batch.length === 1 ? { results: [{ ok: false, value: error }], channels } : 'rerun';
+            if (batch.length === 1) return { results: [{ ok: false, value: error }], channels };
+            this.stats.reruns += 1;
+            return this.attempt(batch, true);
           }
           s.rollbackTo.run();
           s.release.run();
