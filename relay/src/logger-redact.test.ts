@@ -1,20 +1,11 @@
 /** The logger's redaction: what a real logger writes when a call passes personal data by mistake. */
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, redactLogFields } from './logger';
+import { redactLogFields } from './logger';
+import { linesLogger } from './testing';
 
 function writtenLine(fields: Record<string, unknown>): Record<string, unknown> {
   const lines: string[] = [];
-  const logger = createLogger(
-    'info',
-    new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    }),
-  );
-  logger.info(fields, 'line');
+  linesLogger(lines, 'info').info(fields, 'line');
   return JSON.parse(lines[0]!) as Record<string, unknown>;
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startEmulator, type RunningEmulator } from './emulator/app';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
 import { createRelay, type Relay, type RelayOptions } from './relay';
 import { createTestDatabase, type TestDatabase } from './store/test-engines';
 
@@ -46,6 +46,19 @@ export function person(n: number, overrides: Record<string, unknown> = {}) {
   };
 }
 
+/** A real relay logger whose every written line is pushed onto `lines` (tests read what was logged). */
+export function linesLogger(lines: string[], level = 'debug'): Logger {
+  return createLogger(
+    level,
+    new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    }),
+  );
+}
+
 export async function createHarness(overrides: Partial<RelayOptions> = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'vantio-relay-test-'));
   const dbPath = join(dir, 'relay.sqlite');
@@ -53,15 +66,7 @@ export async function createHarness(overrides: Partial<RelayOptions> = {}): Prom
   const emulator = await startEmulator({ secretKey: EMULATOR_KEY, seed: 7 });
   const clock = { now: START };
   const logLines: string[] = [];
-  const logger = createLogger(
-    'debug',
-    new Writable({
-      write(chunk, _encoding, done) {
-        logLines.push(String(chunk));
-        done();
-      },
-    }),
-  );
+  const logger = linesLogger(logLines);
   const options = (extra: Partial<RelayOptions>): RelayOptions => ({
     dbPath,
     databaseUrl: database?.url,

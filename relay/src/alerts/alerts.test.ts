@@ -5,10 +5,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../logger';
+import { linesLogger } from '../testing';
 import { consoleChannel, emailChannel, webhookBody, webhookChannel } from './channels';
 import { AlertEngine, type Alert, type AlertCondition, type AlertTimers, type ConditionState } from './engine';
 import { createAlerting } from './index';
@@ -26,16 +25,7 @@ let smtp: SMTPServer;
 let smtpPort: number;
 let mails: Array<{ from: string; to: string[]; data: string }>;
 let logLines: string[];
-const logger = () =>
-  createLogger(
-    'debug',
-    new Writable({
-      write(chunk, _encoding, done) {
-        logLines.push(String(chunk));
-        done();
-      },
-    }),
-  );
+const logger = () => linesLogger(logLines);
 
 beforeAll(async () => {
   receiver = createServer((request, response) => {
